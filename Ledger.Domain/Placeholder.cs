@@ -1,0 +1,1 @@
+namespace Ledger.Domain; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Ledger.EventStore; internal static class Placeholder {}
