@@ -1,0 +1,79 @@
+using Ledger.EventStore.Appending;
+using Npgsql;
+
+namespace Ledger.EventStore;
+
+public sealed partial class EventStore
+{
+    /// <summary>
+    /// Moves every stream's version forward in one round trip and returns the version of each stream's
+    /// first new event. The streams row is the lock that serialises writers of one stream.
+    /// </summary>
+    private async Task<Dictionary<Guid, long>> ReserveVersionsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<StreamAppend> streams, DateTimeOffset now, CancellationToken ct)
+    {
+        var exact = streams.Where(s => s.Expected.IsExact).ToList();
+        var fresh = streams.Where(s => s.Expected.IsNoStream).ToList();
+        var any = streams.Where(s => s.Expected.IsAny).ToList();
+
+        await using var batch = new NpgsqlBatch(connection, tx);
+        if (exact.Count > 0)
+            batch.BatchCommands.Add(Command(schema.Sql("""
+                UPDATE {schema}.streams s SET version = s.version + d.n, updated_at = $4
+                FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d(id, expected, n)
+                WHERE s.id = d.id AND s.version = d.expected
+                RETURNING s.id, s.version
+                """), exact, s => s.Expected.Value, now));
+        if (fresh.Count > 0)
+            batch.BatchCommands.Add(Command(schema.Sql("""
+                INSERT INTO {schema}.streams (id, type, version, created_at, updated_at)
+                SELECT d.id, t.type, d.n, $4, $4
+                FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS d(id, unused, n, ord)
+                JOIN unnest($5::text[]) WITH ORDINALITY AS t(type, ord) USING (ord)
+                ORDER BY d.id
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id, version
+                """), fresh, _ => 0, now, fresh.Select(s => s.StreamType).ToArray()));
+        if (any.Count > 0)
+            batch.BatchCommands.Add(Command(schema.Sql("""
+                INSERT INTO {schema}.streams (id, type, version, created_at, updated_at)
+                SELECT d.id, t.type, d.n, $4, $4
+                FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS d(id, unused, n, ord)
+                JOIN unnest($5::text[]) WITH ORDINALITY AS t(type, ord) USING (ord)
+                ORDER BY d.id
+                ON CONFLICT (id) DO UPDATE SET version = {schema}.streams.version + excluded.version, updated_at = excluded.updated_at
+                RETURNING id, version
+                """), any, _ => 0, now, any.Select(s => s.StreamType).ToArray()));
+
+        var newVersions = new Dictionary<Guid, long>();
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            do
+            {
+                while (await reader.ReadAsync(ct)) newVersions[reader.GetGuid(0)] = reader.GetInt64(1);
+            } while (await reader.NextResultAsync(ct));
+        }
+
+        var firstVersions = new Dictionary<Guid, long>(streams.Count);
+        foreach (var stream in streams)
+        {
+            if (!newVersions.TryGetValue(stream.StreamId, out var last))
+                throw new ConcurrencyException(stream.StreamId, stream.Expected,
+                    stream.Expected.IsNoStream ? "the stream already exists" : "the stream is at another version");
+            firstVersions[stream.StreamId] = last - stream.Events.Count + 1;
+        }
+        return firstVersions;
+    }
+
+    private static NpgsqlBatchCommand Command(
+        string sql, List<StreamAppend> streams, Func<StreamAppend, long> expected, DateTimeOffset now, string[]? types = null)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = streams.Select(s => s.StreamId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = streams.Select(expected).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = streams.Select(s => (long)s.Events.Count).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        if (types is not null) command.Parameters.Add(new NpgsqlParameter { Value = types });
+        return command;
+    }
+}

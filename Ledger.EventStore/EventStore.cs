@@ -1,0 +1,54 @@
+using Ledger.EventStore.Appending;
+using Ledger.EventStore.Serialization;
+using Npgsql;
+
+namespace Ledger.EventStore;
+
+/// <summary>
+/// Appends events to streams with optimistic concurrency and reads them back. Every append runs the
+/// registered inline projections in its own transaction and announces the commit on the events channel.
+/// </summary>
+public sealed partial class EventStore(
+    NpgsqlDataSource dataSource,
+    EventStoreSchema schema,
+    EventTypeRegistry types,
+    IEnumerable<IInlineProjection> inlineProjections)
+{
+    private readonly IReadOnlyList<IInlineProjection> _inlineProjections = inlineProjections.ToList();
+
+    public EventStoreSchema Schema => schema;
+    public EventTypeRegistry Types => types;
+    public NpgsqlDataSource DataSource => dataSource;
+
+    /// <summary>Appends in a transaction of its own; nothing is written unless every stream is at its expected version.</summary>
+    public async Task<IReadOnlyList<RecordedEvent>> AppendAsync(
+        IReadOnlyList<StreamAppend> streams, AppendContext context, CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var recorded = await AppendAsync(connection, tx, streams, context, ct);
+        await tx.CommitAsync(ct);
+        return recorded;
+    }
+
+    /// <summary>
+    /// Appends inside the caller's transaction. On any exception the transaction is unusable and the
+    /// caller must roll it back; nothing of this append survives that.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedEvent>> AppendAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<StreamAppend> streams, AppendContext context, CancellationToken ct = default)
+    {
+        if (streams.Count == 0) return [];
+        if (streams.Select(s => s.StreamId).Distinct().Count() != streams.Count)
+            throw new ArgumentException("Each stream may appear once per append.", nameof(streams));
+        if (streams.Any(s => s.Events.Count == 0))
+            throw new ArgumentException("Every stream in an append needs at least one event.", nameof(streams));
+
+        var timestamp = context.Timestamp.ToUniversalTime();
+        var firstVersions = await ReserveVersionsAsync(connection, tx, streams, timestamp, ct);
+        var recorded = await InsertEventsAsync(connection, tx, streams, firstVersions, context with { Timestamp = timestamp }, ct);
+        foreach (var projection in _inlineProjections)
+            await projection.ApplyAsync(connection, tx, recorded, ct);
+        return recorded;
+    }
+}

@@ -1,1 +1,0 @@
-namespace Ledger.EventStore; internal static class Placeholder {}
