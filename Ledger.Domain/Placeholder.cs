@@ -1,1 +1,0 @@
-namespace Ledger.Domain; internal static class Placeholder {}

@@ -1,0 +1,84 @@
+using Ledger.EventStore.Schema;
+
+namespace Ledger.Projections;
+
+/// <summary>The ledger's own tables beside the event store's. Applied versions never change; add new ones.</summary>
+public static class LedgerMigrations
+{
+    public const string Module = "ledger";
+
+    // Snapshots (write side) and balances (read side) share one shape: the state of an account after its
+    // last applied event. The CHECK is the database's own guard against an overdraft the code let through.
+    private const string AccountStateColumns = """
+            id              uuid        PRIMARY KEY,
+            currency        text        NOT NULL,
+            name            text,
+            status          text        NOT NULL,
+            allow_negative  boolean     NOT NULL,
+            is_settlement   boolean     NOT NULL,
+            balance         bigint      NOT NULL,
+            version         bigint      NOT NULL,
+            opened_at       timestamptz NOT NULL,
+            debit_day       date        NOT NULL,
+            debited_on_day  bigint      NOT NULL,
+            opened_tx_id    bigint      NOT NULL,
+            opened_seq      bigint      NOT NULL,
+            last_tx_id      bigint      NOT NULL,
+            last_seq        bigint      NOT NULL,
+            CHECK (allow_negative OR balance >= 0)
+        """;
+
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(Module, 1, "snapshots, commands, audit, balances, transactions", $$"""
+            CREATE TABLE {schema}.account_snapshots ({{AccountStateColumns}});
+            CREATE UNIQUE INDEX account_snapshots_settlement ON {schema}.account_snapshots (currency) WHERE is_settlement;
+
+            CREATE TABLE {schema}.commands (
+                id           uuid        PRIMARY KEY,
+                operation    text        NOT NULL,
+                request_hash bytea       NOT NULL,
+                status_code  int,
+                response     jsonb,
+                created_at   timestamptz NOT NULL
+            );
+
+            CREATE TABLE {schema}.audit_head (
+                id        int    PRIMARY KEY CHECK (id = 1),
+                sequence  bigint NOT NULL,
+                hash      text   NOT NULL
+            );
+            INSERT INTO {schema}.audit_head VALUES (1, 0, repeat('0', 64));
+
+            CREATE TABLE {schema}.audit_entries (
+                sequence       bigint      PRIMARY KEY,
+                at             timestamptz NOT NULL,
+                actor          text        NOT NULL,
+                operation      text        NOT NULL,
+                subject_ids    uuid[]      NOT NULL,
+                outcome        text        NOT NULL,
+                code           text,
+                detail         text        NOT NULL,
+                previous_hash  text        NOT NULL,
+                hash           text        NOT NULL
+            );
+            CREATE INDEX audit_entries_subjects ON {schema}.audit_entries USING gin (subject_ids);
+
+            CREATE TABLE {schema}.balances ({{AccountStateColumns}});
+            CREATE INDEX balances_listing ON {schema}.balances (opened_tx_id, opened_seq);
+
+            CREATE TABLE {schema}.transactions (
+                account_id       uuid        NOT NULL,
+                version          bigint      NOT NULL,
+                transfer_id      uuid        NOT NULL,
+                direction        text        NOT NULL,
+                amount           bigint      NOT NULL,
+                counterparty_id  uuid        NOT NULL,
+                balance_after    bigint      NOT NULL,
+                reference        text,
+                timestamp        timestamptz NOT NULL,
+                PRIMARY KEY (account_id, version)
+            );
+            """),
+    ];
+}

@@ -1,1 +1,0 @@
-namespace Ledger.Projections; internal static class Placeholder {}
