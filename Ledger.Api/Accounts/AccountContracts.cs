@@ -1,0 +1,32 @@
+using FluentValidation;
+using Ledger.Api.Hosting;
+using Ledger.Api.Transfers;
+using Ledger.Domain.Accounts;
+using Ledger.Projections.Accounts;
+
+namespace Ledger.Api.Accounts;
+
+public sealed record OpenAccountRequest(Guid? Id, string? Currency, string? Name, bool? AllowNegative, long? InitialBalance);
+
+public sealed record AccountResponse(
+    Guid Id, string Currency, string? Name, string Status, bool AllowNegative, long Balance, long Version, DateTimeOffset OpenedAt, string Position)
+{
+    public static AccountResponse From(AccountRow row) => From(row.State, row.LastAt.ToString());
+
+    public static AccountResponse From(AccountState s, string position) => new(
+        s.Id, s.Currency, s.Name, AccountRow.StatusText(s.Status), s.AllowNegative, s.BalanceMinor, s.Version, s.OpenedAt, position);
+}
+
+public sealed class OpenAccountValidator : AbstractValidator<OpenAccountRequest>
+{
+    public const int NameLengthMax = 256;
+
+    public OpenAccountValidator(LedgerOptions options)
+    {
+        RuleFor(r => r.Id).NotEqual(Guid.Empty).When(r => r.Id is not null).WithMessage("id must not be the empty UUID.");
+        RuleFor(r => r.Currency).SupportedCurrency(options);
+        RuleFor(r => r.Name).MaximumLength(NameLengthMax);
+        RuleFor(r => r.InitialBalance).GreaterThan(0).When(r => r.InitialBalance is not null)
+            .WithMessage("initialBalance must be a positive number of minor units.");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Ledger.Api.Hosting;
+using Ledger.Api.Http;
+using Ledger.Api.Reads;
+using Ledger.Domain.Accounts;
+using Ledger.EventStore;
+using Ledger.Projections;
+
+namespace Ledger.Api.Accounts;
+
+public sealed record BalanceResponse(Guid AccountId, string Currency, long Balance, long Version, DateTimeOffset AsOf, string Position);
+
+public static class GetAccount
+{
+    public static async Task<IResult> Account(
+        string id, string? minPosition, ReadFreshness freshness, AccountViews views, CancellationToken ct)
+    {
+        var (row, problem) = await ReadAsync(id, minPosition, freshness, views, ct);
+        return problem ?? TypedResults.Ok(AccountResponse.From(row!));
+    }
+
+    public static async Task<IResult> Balance(
+        string id, string? minPosition, string? asOf, ReadFreshness freshness, AccountViews views, EventStore.EventStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (asOf is not null) return await BalanceAsOf(id, asOf, store, ct);
+        var (row, problem) = await ReadAsync(id, minPosition, freshness, views, ct);
+        if (problem is not null) return problem;
+        var s = row!.State;
+        return TypedResults.Ok(new BalanceResponse(s.Id, s.Currency, s.BalanceMinor, s.Version, clock.GetUtcNow(), row.LastAt.ToString()));
+    }
+
+    /// <summary>Time travel: replays the account's own events up to the instant.</summary>
+    private static async Task<IResult> BalanceAsOf(string id, string asOf, EventStore.EventStore store, CancellationToken ct)
+    {
+        if (!WriteResults.TryParseId(id, out var accountId, out var problem)) return problem!;
+        if (!DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+            return Problems.Validation("asOf", "asOf must be an ISO-8601 instant, e.g. 2026-11-22T10:15:30Z.");
+        var events = await store.ReadStreamAsync(accountId, toInstant: instant, ct: ct);
+        var state = AccountEvolution.Replay(events.Select(e => (IAccountEvent)e.Data));
+        if (state is null) return Problems.NotFound($"Account {accountId} at {instant:O}");
+        return TypedResults.Ok(new BalanceResponse(state.Id, state.Currency, state.BalanceMinor, state.Version, instant, events[^1].Position.ToString()));
+    }
+
+    private static async Task<(Projections.Accounts.AccountRow? Row, IResult? Problem)> ReadAsync(
+        string id, string? minPosition, ReadFreshness freshness, AccountViews views, CancellationToken ct)
+    {
+        if (!WriteResults.TryParseId(id, out var accountId, out var problem)) return (null, problem);
+        var waited = await freshness.AwaitAsync(ProjectionNames.Balances, accountId, minPosition, ct);
+        if (waited is not null) return (null, waited);
+        var row = await views.FindAsync(accountId, ct);
+        if (row is not null) return (row, null);
+        // The write side knows the account but the view has not caught up: say so rather than deny it exists.
+        return await freshness.LastWriteOfAsync(accountId, ct) is null
+            ? (null, Problems.NotFound($"Account {accountId}"))
+            : (null, Problems.Unavailable($"Account {accountId} is not in the balances view yet; retry shortly."));
+    }
+}

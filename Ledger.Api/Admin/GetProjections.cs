@@ -1,0 +1,22 @@
+using Ledger.EventStore.Daemon;
+using Ledger.Projections;
+
+namespace Ledger.Api.Admin;
+
+public sealed record ProjectionStatusResponse(
+    string Name, string Position, string HeadPosition, long LagEvents, long LagMs, string Status, string? LastError);
+
+public static class GetProjections
+{
+    public static async Task<IResult> Handle(ProjectionStatusReader reader, EventStore.EventStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var statuses = await reader.ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], clock.GetUtcNow(), ct);
+        var head = await store.ReadHeadAsync(ct);
+        var response = statuses.Select(s => new ProjectionStatusResponse(
+            s.Name, s.Position.ToString(), s.Head.ToString(), s.LagEvents, s.LagMs, s.Status,
+            s.LastError is null ? null : s.ErrorPosition is { } at ? $"at position {at}: {s.LastError}" : s.LastError)).ToList();
+        // The audit trail is written inline with the events, so it is never behind.
+        response.Add(new ProjectionStatusResponse(ProjectionNames.Audit, head.ToString(), head.ToString(), 0, 0, "running", null));
+        return TypedResults.Ok(response);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using Ledger.Api.Hosting;
+using Ledger.Api.Http;
+using Ledger.Api.Reads;
+using Ledger.Projections.Audit;
+
+namespace Ledger.Api.Audit;
+
+public sealed record AuditItem(
+    long Sequence, DateTimeOffset At, string Actor, string Operation, IReadOnlyList<Guid> SubjectIds, string Outcome,
+    string? Code, string Detail, string Hash, string PreviousHash);
+
+public sealed record AuditPage(IReadOnlyList<AuditItem> Items, string? NextCursor);
+
+public static class AuditEndpoints
+{
+    public static async Task<IResult> List(string? accountId, string? after, string? limit, LedgerOptions options, AuditLog log, CancellationToken ct)
+    {
+        if (!Paging.TryLimit(limit, options, out var pageSize, out var problem)) return problem!;
+        Guid? account = null;
+        if (accountId is not null)
+        {
+            if (!Guid.TryParse(accountId, out var parsed)) return Problems.Validation("accountId", "accountId must be a UUID.");
+            account = parsed;
+        }
+        long afterSequence = 0;
+        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSequence))
+            return Problems.Validation("after", "after must be a nextCursor returned by this endpoint.");
+
+        var entries = await log.ReadAsync(account, afterSequence, pageSize, ct);
+        var next = entries.Count == pageSize ? entries[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new AuditPage(entries.Select(e => new AuditItem(
+            e.Sequence, e.At, e.Actor, e.Operation, e.SubjectIds, e.Outcome, e.Code, e.Detail, e.Hash, e.PreviousHash)).ToList(), next));
+    }
+
+    public static async Task<IResult> Verify(AuditLog log, CancellationToken ct) =>
+        TypedResults.Ok(await log.VerifyAsync(ct));
+}

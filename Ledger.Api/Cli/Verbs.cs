@@ -1,0 +1,57 @@
+using Ledger.EventStore.Daemon;
+using Ledger.EventStore.Schema;
+using Ledger.Projections;
+
+namespace Ledger.Api.Cli;
+
+/// <summary>
+/// The binary's verbs. Exit codes: 0 success, 1 failure, 2 usage error. No verb, or <c>serve</c>, starts
+/// the server. Options such as <c>--urls X</c> may come before the verb.
+/// </summary>
+public static class Verbs
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+
+    private static readonly string[] Known = ["serve", "migrate", "projections", "reconcile"];
+
+    /// <summary>The verb and its arguments, skipping leading <c>--option value</c> pairs.</summary>
+    public static (string? Verb, string[] Arguments) Find(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith('-'))
+            {
+                if (!args[i].Contains('=') && i + 1 < args.Length && !args[i + 1].StartsWith('-')) i++;
+                continue;
+            }
+            return (args[i], args[(i + 1)..]);
+        }
+        return (null, []);
+    }
+
+    public static bool IsKnown(string verb) => Known.Contains(verb);
+
+    public static async Task<int> RunAsync(string verb, string[] rest, IServiceProvider services, TextWriter output)
+    {
+        switch (verb, rest)
+        {
+            case ("migrate", []):
+                var applied = await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+                await output.WriteLineAsync($"migrate: {applied.Count} migration(s) applied; schema is current.");
+                return Ok;
+            case ("projections", ["status"]):
+                var statuses = await services.GetRequiredService<ProjectionStatusReader>()
+                    .ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], TimeProvider.System.GetUtcNow(), CancellationToken.None);
+                await output.WriteLineAsync($"{"name",-14}{"status",-11}{"position",-22}{"head",-22}{"lagEvents",10}{"lagMs",10}");
+                foreach (var s in statuses)
+                    await output.WriteLineAsync($"{s.Name,-14}{s.Status,-11}{s.Position,-22}{s.Head,-22}{s.LagEvents,10}{s.LagMs,10}");
+                return Ok;
+            default:
+                await Console.Error.WriteLineAsync(
+                    "usage: Ledger.Api [serve] | migrate | projections status | projections rebuild <name|all> | reconcile [--as-of <ISO-8601>]");
+                return Usage;
+        }
+    }
+}

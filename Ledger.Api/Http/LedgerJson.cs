@@ -1,0 +1,27 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ledger.Api.Accounts;
+using Ledger.Api.Transfers;
+
+namespace Ledger.Api.Http;
+
+/// <summary>
+/// The wire contract's JSON: camelCase, case-sensitive, unknown and duplicate members rejected. Source
+/// generated, so the hot path does no reflection.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    AllowDuplicateProperties = false,
+    PropertyNameCaseInsensitive = false)]
+[JsonSerializable(typeof(OpenAccountRequest))]
+[JsonSerializable(typeof(TransferRequest))]
+[JsonSerializable(typeof(MovementRequest))]
+[JsonSerializable(typeof(AccountResponse))]
+[JsonSerializable(typeof(TransferResponse))]
+[JsonSerializable(typeof(RejectionRecord))]
+[JsonSerializable(typeof(SortedDictionary<string, string>))]
+public sealed partial class LedgerJson : JsonSerializerContext;
+
+/// <summary>A remembered business rejection, replayed as the same problem on retry.</summary>
+public sealed record RejectionRecord(string Code, string Detail);

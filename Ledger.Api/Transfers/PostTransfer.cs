@@ -1,0 +1,24 @@
+using Ledger.Api.Auth;
+using Ledger.Api.Http;
+using Ledger.Api.Writes;
+using Ledger.Domain.Transfers;
+
+namespace Ledger.Api.Transfers;
+
+public static class PostTransfer
+{
+    public static async Task<IResult> Handle(HttpContext http, TransferValidator validator, WritePipeline pipeline, CancellationToken ct)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(http.Request, LedgerJson.Default.TransferRequest, validator, ct);
+        if (problem is not null) return problem;
+
+        var id = request!.Id ?? Guid.CreateVersion7();
+        var metadata = request.Metadata is null ? null : new SortedDictionary<string, string>(request.Metadata, StringComparer.Ordinal);
+        var normalized = request with { Id = id, Metadata = metadata is null ? null : new Dictionary<string, string>(metadata) };
+        var command = new TransferFunds(id, request.FromAccountId!.Value, request.ToAccountId!.Value, request.Amount!.Value,
+            request.Currency!, request.Reference, default);
+        var write = new TransferWrite(id, RequestHash.Of("transfer", normalized, LedgerJson.Default.TransferRequest),
+            http.User.ActorName(), MovementKind.Transfer, command, metadata);
+        return WriteResults.ToResult(await pipeline.SubmitAsync(write));
+    }
+}

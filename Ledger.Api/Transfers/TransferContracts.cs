@@ -1,0 +1,64 @@
+using FluentValidation;
+using Ledger.Api.Hosting;
+
+namespace Ledger.Api.Transfers;
+
+public sealed record TransferRequest(
+    Guid? Id, Guid? FromAccountId, Guid? ToAccountId, long? Amount, string? Currency, string? Reference, Dictionary<string, string>? Metadata);
+
+/// <summary>A deposit or a withdrawal: one customer account, the other side is the currency's settlement account.</summary>
+public sealed record MovementRequest(Guid? Id, Guid? AccountId, long? Amount, string? Currency, string? Reference);
+
+public sealed record TransferResponse(
+    Guid Id, Guid FromAccountId, Guid ToAccountId, long Amount, string Currency, string? Reference,
+    IReadOnlyDictionary<string, string>? Metadata, string Status, DateTimeOffset Timestamp, string Position);
+
+/// <summary>Limits on the free-text parts of a transfer, shared by every endpoint that moves money.</summary>
+public static class TransferLimits
+{
+    public const int ReferenceLengthMax = 256;
+    public const int MetadataEntriesMax = 16;
+    public const int MetadataKeyLengthMax = 64;
+    public const int MetadataValueLengthMax = 256;
+}
+
+public sealed class TransferValidator : AbstractValidator<TransferRequest>
+{
+    public TransferValidator(LedgerOptions options)
+    {
+        RuleFor(r => r.Id).NotEqual(Guid.Empty).When(r => r.Id is not null).WithMessage("id must not be the empty UUID.");
+        RuleFor(r => r.FromAccountId).NotNull().WithMessage("fromAccountId is required.");
+        RuleFor(r => r.ToAccountId).NotNull().WithMessage("toAccountId is required.")
+            .NotEqual(r => r.FromAccountId).When(r => r.FromAccountId is not null).WithMessage("toAccountId must differ from fromAccountId.");
+        RuleFor(r => r.Amount).NotNull().WithMessage("amount is required.")
+            .GreaterThan(0).WithMessage("amount must be a positive number of minor units.");
+        RuleFor(r => r.Currency).SupportedCurrency(options);
+        RuleFor(r => r.Reference).MaximumLength(TransferLimits.ReferenceLengthMax);
+        RuleFor(r => r.Metadata)
+            .Must(m => m!.Count <= TransferLimits.MetadataEntriesMax).WithMessage($"metadata holds at most {TransferLimits.MetadataEntriesMax} values.")
+            .Must(m => m!.All(kv => kv.Key.Length is > 0 and <= TransferLimits.MetadataKeyLengthMax && kv.Value is not null && kv.Value.Length <= TransferLimits.MetadataValueLengthMax))
+            .WithMessage($"metadata keys are 1..{TransferLimits.MetadataKeyLengthMax} characters and values are strings of at most {TransferLimits.MetadataValueLengthMax}.")
+            .When(r => r.Metadata is not null);
+    }
+}
+
+public sealed class MovementValidator : AbstractValidator<MovementRequest>
+{
+    public MovementValidator(LedgerOptions options)
+    {
+        RuleFor(r => r.Id).NotEqual(Guid.Empty).When(r => r.Id is not null).WithMessage("id must not be the empty UUID.");
+        RuleFor(r => r.AccountId).NotNull().WithMessage("accountId is required.");
+        RuleFor(r => r.Amount).NotNull().WithMessage("amount is required.")
+            .GreaterThan(0).WithMessage("amount must be a positive number of minor units.");
+        RuleFor(r => r.Currency).SupportedCurrency(options);
+        RuleFor(r => r.Reference).MaximumLength(TransferLimits.ReferenceLengthMax);
+    }
+}
+
+internal static class CurrencyRules
+{
+    public static IRuleBuilderOptions<T, string?> SupportedCurrency<T>(this IRuleBuilder<T, string?> rule, LedgerOptions options) =>
+        rule.NotNull().WithMessage("currency is required.")
+            .Must(c => c is null || options.Currencies.Contains(c, StringComparer.Ordinal))
+            .WithMessage($"currency must be one of {string.Join(", ", options.Currencies)}.");
+}

@@ -1,0 +1,131 @@
+using Ledger.Domain;
+using Ledger.Domain.Accounts;
+using Ledger.Domain.Risk;
+using Ledger.Domain.Transfers;
+using Ledger.EventStore.Appending;
+using Ledger.EventStore.Serialization;
+using Ledger.Projections.Accounts;
+
+namespace Ledger.Api.Writes;
+
+/// <summary>What one write decided: its events (possibly none) and the state of its subject afterwards, or a refusal.</summary>
+public sealed record WriteDecision(IReadOnlyList<Guid> EventIds, AccountState? SubjectAfter, Refused? Refusal);
+
+/// <summary>
+/// Decides a batch of writes in arrival order against in-memory account state, so a later write sees an
+/// earlier one's effect. Pure apart from collecting events: no I/O, the instant is passed in.
+/// </summary>
+public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded, RiskLimits limits, DateTimeOffset now)
+{
+    private readonly Dictionary<Guid, AccountState?> _states = loaded.ToDictionary(kv => kv.Key, kv => (AccountState?)kv.Value.State);
+    private readonly Dictionary<Guid, List<EventToAppend>> _pending = [];
+    private readonly List<Guid> _accountOrder = [];
+
+    public DateTimeOffset Now => now;
+
+    public WriteDecision Decide(LedgerWrite write) => write switch
+    {
+        OpenAccountWrite open => DecideOpen(open),
+        TransferWrite transfer => DecideTransfer(transfer),
+        LifecycleWrite lifecycle => DecideLifecycle(lifecycle),
+        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "No decision for this write."),
+    };
+
+    /// <summary>The appends for every account touched, each expecting the version it had when loaded.</summary>
+    public IReadOnlyList<StreamAppend> Appends() => _accountOrder.Select(id => new StreamAppend(
+        id, Projections.Events.LedgerEventTypes.AccountStream,
+        loaded.TryGetValue(id, out var row) ? ExpectedVersion.Exactly(row.State.Version) : ExpectedVersion.NoStream,
+        _pending[id])).ToList();
+
+    public AccountState? StateOf(Guid accountId) => _states.GetValueOrDefault(accountId);
+
+    private WriteDecision DecideOpen(OpenAccountWrite write)
+    {
+        var command = write.Command with { Now = now };
+        var events = new List<IAccountEvent>();
+        if (!Try(AccountDecider.Decide(command, StateOf(command.AccountId)), events, out var refusal)) return Refuse(refusal);
+        if (write.InitialBalanceMinor > 0)
+        {
+            var settlement = EnsureSettlement(command.Currency, write);
+            var opened = AccountEvolution.Replay(events);
+            var deposit = new TransferFunds(Guid.CreateVersion7(now), settlement.Id, command.AccountId, write.InitialBalanceMinor,
+                command.Currency, "initial balance", now);
+            if (!Try(TransferDecider.Decide(deposit, settlement.State, opened, limits), events, out refusal)) return Refuse(refusal);
+        }
+        return Accept(write, events, command.AccountId);
+    }
+
+    private WriteDecision DecideTransfer(TransferWrite write)
+    {
+        var command = write.Command with { Now = now };
+        if (write.Kind != MovementKind.Transfer) EnsureSettlement(command.Currency, write);
+        var events = new List<IAccountEvent>();
+        if (!Try(TransferDecider.Decide(command, StateOf(command.FromAccountId), StateOf(command.ToAccountId), limits), events, out var refusal))
+            return Refuse(refusal);
+        return Accept(write, events, subject: null);
+    }
+
+    private WriteDecision DecideLifecycle(LifecycleWrite write)
+    {
+        IAccountCommand command = write.Command switch
+        {
+            FreezeAccount c => c with { Now = now },
+            UnfreezeAccount c => c with { Now = now },
+            CloseAccount c => c with { Now = now },
+            _ => throw new ArgumentOutOfRangeException(nameof(write), write.Command.GetType().Name, null),
+        };
+        var events = new List<IAccountEvent>();
+        if (!Try(AccountDecider.Decide(command, StateOf(command.AccountId)), events, out var refusal))
+            return Refuse(refusal with { StatusCode = refusal.Code == "account_not_found" ? 404 : refusal.StatusCode, Code = refusal.Code == "account_not_found" ? "not_found" : refusal.Code });
+        return Accept(write, events, command.AccountId);
+    }
+
+    /// <summary>The currency's settlement account, opened in this batch if it has never been used.</summary>
+    private (Guid Id, AccountState State) EnsureSettlement(string currency, LedgerWrite cause)
+    {
+        var id = SettlementAccounts.IdFor(currency);
+        if (StateOf(id) is { } existing) return (id, existing);
+        var events = new List<IAccountEvent>();
+        if (!Try(AccountDecider.Decide(SettlementAccounts.Open(currency, now), null), events, out var refusal))
+            throw new InvalidOperationException($"Opening the {currency} settlement account was refused: {refusal.Detail}");
+        Accept(cause, events, id);
+        return (id, StateOf(id)!);
+    }
+
+    private static bool Try(Decision decision, List<IAccountEvent> events, out Refused refusal)
+    {
+        switch (decision)
+        {
+            case Accepted accepted:
+                events.AddRange(accepted.Events);
+                refusal = null!;
+                return true;
+            case Rejected rejected:
+                refusal = RejectionCodes.ToRefusal(rejected.Rejection);
+                return false;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(decision), decision.GetType().Name, null);
+        }
+    }
+
+    private static WriteDecision Refuse(Refused refusal) => new([], null, refusal);
+
+    private WriteDecision Accept(LedgerWrite write, List<IAccountEvent> events, Guid? subject)
+    {
+        var ids = new List<Guid>(events.Count);
+        var correlation = write is IdempotentWrite keyed ? keyed.Id.ToString() : null;
+        foreach (var @event in events)
+        {
+            _states[@event.AccountId] = AccountEvolution.Evolve(StateOf(@event.AccountId), @event);
+            if (!_pending.TryGetValue(@event.AccountId, out var list))
+            {
+                _pending[@event.AccountId] = list = [];
+                _accountOrder.Add(@event.AccountId);
+            }
+            var id = Guid.CreateVersion7(now);
+            list.Add(new EventToAppend(id, @event, new EventMetadata(correlation, null, write.Actor)));
+            ids.Add(id);
+        }
+        return new WriteDecision(ids, subject is null ? null : StateOf(subject.Value), null);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Ledger.Api.Accounts;
+using Ledger.Api.Http;
+using Ledger.Api.Transfers;
+using Ledger.EventStore;
+using Ledger.Projections.Accounts;
+
+namespace Ledger.Api.Writes;
+
+public sealed partial class LedgerWriter
+{
+    /// <summary>Turns decisions into the contract's responses, now that the events have log positions.</summary>
+    private static WriteOutcome?[] Respond(
+        BatchPlan plan, Dictionary<Guid, LogPosition> positions, Dictionary<Guid, AccountRow> loaded, DateTimeOffset now)
+    {
+        var outcomes = new WriteOutcome?[plan.Decided.Length];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            if (plan.Settled[i] is { } settled) outcomes[i] = settled;
+            else if (plan.Decided[i] is { } decided) outcomes[i] = (WriteOutcome?)decided.Refusal ?? Success(plan, i, decided, positions, loaded, now);
+        }
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            if (plan.DuplicateOf[i] is not { } first) continue;
+            var original = (IdempotentWrite)plan.Writes(first);
+            outcomes[i] = CommandRecords.SameRequest(original, (IdempotentWrite)plan.Writes(i))
+                ? outcomes[first] switch
+                {
+                    Succeeded s => s with { StatusCode = StatusCodes.Status200OK },
+                    var other => other,
+                }
+                : CommandRecords.Conflict(original.Id);
+        }
+        return outcomes;
+    }
+
+    private static Succeeded Success(
+        BatchPlan plan, int index, WriteDecision decided, Dictionary<Guid, LogPosition> positions, Dictionary<Guid, AccountRow> loaded, DateTimeOffset now)
+    {
+        var write = plan.Writes(index);
+        var position = decided.EventIds.Count > 0
+            ? decided.EventIds.Max(id => positions[id])
+            : loaded[decided.SubjectAfter!.Id].LastAt;
+        return write switch
+        {
+            OpenAccountWrite => new Succeeded(StatusCodes.Status201Created,
+                JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse)),
+            TransferWrite t => new Succeeded(StatusCodes.Status201Created, JsonSerializer.Serialize(new TransferResponse(
+                t.Id, t.Command.FromAccountId, t.Command.ToAccountId, t.Command.AmountMinor, t.Command.Currency, t.Command.Reference,
+                t.Metadata, "completed", now, position.ToString()), LedgerJson.Default.TransferResponse)),
+            LifecycleWrite => new Succeeded(StatusCodes.Status200OK,
+                JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse)),
+            _ => throw new ArgumentOutOfRangeException(nameof(index), write.GetType().Name, null),
+        };
+    }
+}

@@ -1,0 +1,84 @@
+using Ledger.Domain.Risk;
+using Ledger.EventStore;
+using Ledger.EventStore.Appending;
+using Ledger.EventStore.Serialization;
+using Ledger.Projections.Accounts;
+using Ledger.Projections.Audit;
+using Npgsql;
+
+namespace Ledger.Api.Writes;
+
+/// <summary>
+/// Commits a batch of writes in one PostgreSQL transaction: lock the audit head (which also fixes this
+/// transaction's place in the log), claim idempotency ids, lock the accounts in id order, decide in
+/// arrival order, append the events with expected versions (the snapshot projection runs inline), record
+/// outcomes and audit entries, commit. Either all of it commits or none of it does.
+/// </summary>
+public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail audit, RiskLimits limits)
+{
+    private readonly AccountStateTable _snapshots = AccountStateTable.Snapshots(store.Schema);
+    private readonly CommandRecords _records = new(store.Schema);
+
+    public async Task<IReadOnlyList<WriteOutcome>> ExecuteAsync(IReadOnlyList<LedgerWrite> writes, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+
+        var (head, known) = await LockAndClaimAsync(connection, tx, writes, now, ct);
+        var loaded = await _snapshots.LoadAsync(connection, tx, AccountsOf(writes), lockRows: true, ct);
+        var plan = Plan(writes, known, new BatchDecisions(loaded, limits, now));
+
+        var recorded = await store.AppendAsync(connection, tx, plan.Decisions.Appends(),
+            new AppendContext(now, EventMetadata.Empty), ct);
+        var positions = recorded.ToDictionary(e => e.EventId, e => e.Position);
+        var outcomes = Respond(plan, positions, loaded, now);
+
+        await using var batch = new NpgsqlBatch(connection, tx);
+        var remembered = plan.Owners.Select(i => (writes[i], outcomes[i]!)).ToList();
+        if (remembered.Count > 0) batch.BatchCommands.Add(_records.CompleteCommand(remembered));
+        if (plan.AuditDrafts.Count > 0) batch.BatchCommands.Add(audit.Append(head, plan.AuditDrafts, now).Command);
+        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return outcomes!;
+    }
+
+    private static IEnumerable<Guid> AccountsOf(IReadOnlyList<LedgerWrite> writes) => writes.SelectMany<LedgerWrite, Guid>(w => w switch
+    {
+        OpenAccountWrite o => o.InitialBalanceMinor > 0
+            ? [o.Command.AccountId, Domain.Accounts.SettlementAccounts.IdFor(o.Command.Currency)]
+            : [o.Command.AccountId],
+        TransferWrite t => [t.Command.FromAccountId, t.Command.ToAccountId],
+        LifecycleWrite l => [l.Command.AccountId],
+        _ => throw new ArgumentOutOfRangeException(nameof(writes), w.GetType().Name, null),
+    });
+
+    /// <summary>
+    /// Takes the audit head lock first: the transaction id is assigned under it, so transaction order
+    /// equals commit order equals each stream's version order, which keeps projections simple. Then
+    /// claims every idempotency id in id order (a concurrent claimer of the same id waits for us) and
+    /// reads what earlier requests stored under the ids it could not claim.
+    /// </summary>
+    private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known)> LockAndClaimAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LedgerWrite> writes, DateTimeOffset now, CancellationToken ct)
+    {
+        var keyed = writes.OfType<IdempotentWrite>().DistinctBy(w => w.Id).ToList();
+        await using var batch = new NpgsqlBatch(connection, tx);
+        batch.BatchCommands.Add(audit.LockHeadCommand());
+        if (keyed.Count > 0)
+        {
+            batch.BatchCommands.Add(_records.ClaimCommand(keyed, now));
+            batch.BatchCommands.Add(_records.ReadCompletedCommand(keyed.Select(w => w.Id)));
+        }
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var head = await AuditTrail.ReadHeadAsync(reader, ct);
+        var known = new Dictionary<Guid, CommandRecord>();
+        if (keyed.Count > 0)
+        {
+            // The claim's own result (ids we claimed) is not needed: what we could not claim shows up next as completed.
+            await reader.NextResultAsync(ct);
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct)) known[reader.GetGuid(0)] = CommandRecords.Read(reader);
+        }
+        return (head, known);
+    }
+}

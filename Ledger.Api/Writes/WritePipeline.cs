@@ -1,0 +1,75 @@
+using System.Threading.Channels;
+using Ledger.Api.Hosting;
+
+namespace Ledger.Api.Writes;
+
+/// <summary>
+/// A bounded queue in front of one committer. The committer takes whatever is waiting, up to
+/// <c>BatchSizeMax</c>, and commits it as one transaction: under light load a batch is one write (latency
+/// is one commit), under heavy load batches grow (throughput). A full queue answers at once. Callers get
+/// their outcome only after the commit. Stopping drains what is queued.
+/// </summary>
+public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions options, TimeProvider clock, ILogger<WritePipeline> logger)
+    : BackgroundService
+{
+    private sealed record Pending(LedgerWrite Write, TaskCompletionSource<WriteOutcome> Outcome);
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Writes.QueueCapacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    public int QueueDepth => _queue.Reader.Count;
+
+    public Task<WriteOutcome> SubmitAsync(LedgerWrite write)
+    {
+        var pending = new Pending(write, new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _queue.Writer.TryWrite(pending)
+            ? pending.Outcome.Task
+            : Task.FromResult<WriteOutcome>(new Unavailable("The write queue is full; retry shortly."));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Stopping completes the queue instead of cancelling the loop, so every accepted write is still committed.
+        await using var registration = stoppingToken.Register(() => _queue.Writer.TryComplete());
+        var batch = new List<Pending>(options.Writes.BatchSizeMax);
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < options.Writes.BatchSizeMax && _queue.Reader.TryRead(out var pending)) batch.Add(pending);
+            await CommitAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> batch)
+    {
+        try
+        {
+            // PostgreSQL keeps microseconds; stamping with that precision makes a 201 body equal to every later read.
+            var now = clock.GetUtcNow();
+            now = now.AddTicks(-(now.Ticks % 10));
+            var outcomes = await writer.ExecuteAsync(batch.Select(p => p.Write).ToList(), now, CancellationToken.None);
+            for (var i = 0; i < batch.Count; i++) batch[i].Outcome.TrySetResult(outcomes[i]);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or EventStore.Appending.ConcurrencyException)
+        {
+            // The transaction rolled back as a whole: nothing of this batch exists, so every caller may retry.
+            LogBatchFailed(logger, batch.Count, e);
+            foreach (var pending in batch) pending.Outcome.TrySetResult(new Unavailable("The ledger could not commit; nothing was written. Retry shortly."));
+        }
+        catch (Exception e)
+        {
+            // A bug, not a database hiccup: fail these callers loudly and keep serving the others.
+            LogBatchBug(logger, batch.Count, e);
+            foreach (var pending in batch) pending.Outcome.TrySetException(e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A write batch of {Count} failed and was rolled back")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A write batch of {Count} hit a bug and was rolled back")]
+    private static partial void LogBatchBug(ILogger logger, int count, Exception error);
+}

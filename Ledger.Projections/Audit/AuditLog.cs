@@ -1,0 +1,63 @@
+using Ledger.EventStore;
+using Npgsql;
+
+namespace Ledger.Projections.Audit;
+
+public sealed record AuditVerification(bool Valid, long EntriesChecked, long? FirstInvalidSequence);
+
+/// <summary>Reads the audit trail and checks its chain.</summary>
+public sealed class AuditLog(NpgsqlDataSource dataSource, EventStoreSchema schema)
+{
+    private const string Columns = "sequence, at, actor, operation, subject_ids, outcome, code, detail, previous_hash, hash";
+
+    /// <summary>Oldest first, after a sequence, optionally only entries naming one account.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ReadAsync(Guid? accountId, long afterSequence, int limit, CancellationToken ct)
+    {
+        var sql = $"SELECT {Columns} FROM {{schema}}.audit_entries WHERE sequence > $1"
+                  + (accountId is null ? "" : " AND subject_ids @> ARRAY[$3::uuid]")
+                  + " ORDER BY sequence LIMIT $2";
+        await using var command = dataSource.CreateCommand(schema.Sql(sql));
+        command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = accountId ?? Guid.Empty });
+        var entries = new List<AuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) entries.Add(Read(reader));
+        return entries;
+    }
+
+    /// <summary>
+    /// Walks the whole chain in sequence order: sequences must run 1, 2, 3…, each entry must name its
+    /// predecessor's hash and hash to its stored value, and the chain must end at the head row.
+    /// </summary>
+    public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // One snapshot for the walk and the head, so a concurrent writer cannot look like tampering.
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var previous = new AuditHead(0, AuditHead.GenesisHash);
+        long checkedCount = 0;
+        await using (var command = new NpgsqlCommand(schema.Sql($"SELECT {Columns} FROM {{schema}}.audit_entries ORDER BY sequence"), connection, tx))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var entry = Read(reader);
+                checkedCount++;
+                if (entry.Sequence != previous.Sequence + 1 || entry.PreviousHash != previous.Hash || AuditChain.Compute(entry) != entry.Hash)
+                    return new AuditVerification(false, checkedCount, previous.Sequence + 1);
+                previous = new AuditHead(entry.Sequence, entry.Hash);
+            }
+        }
+        await using var head = new NpgsqlCommand(schema.Sql("SELECT sequence, hash FROM {schema}.audit_head WHERE id = 1"), connection, tx);
+        await using var headReader = await head.ExecuteReaderAsync(ct);
+        var stored = await AuditTrail.ReadHeadAsync(headReader, ct);
+        return stored == previous
+            ? new AuditVerification(true, checkedCount, null)
+            : new AuditVerification(false, checkedCount, previous.Sequence + 1);
+    }
+
+    private static AuditEntry Read(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3), r.GetFieldValue<Guid[]>(4),
+        r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9));
+}
