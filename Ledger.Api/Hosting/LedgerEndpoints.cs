@@ -18,6 +18,7 @@ public static class LedgerEndpoints
         var write = app.MapGroup("").RequireAuthorization(Policies.Write);
         write.MapPost("/accounts", PostAccount.Handle);
         write.MapPost("/transfers", PostTransfer.Handle);
+        write.MapPost("/transfers/batch", PostTransferBatch.Handle);
         write.MapPost("/deposits", PostMovement.Deposit);
         write.MapPost("/withdrawals", PostMovement.Withdraw);
 

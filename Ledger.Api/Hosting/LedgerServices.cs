@@ -56,6 +56,7 @@ public static class LedgerServices
         services.AddSingleton<OpenAccountValidator>();
         services.AddSingleton<TransferValidator>();
         services.AddSingleton<MovementValidator>();
+        services.AddSingleton<TransferBatchValidator>();
     }
 
     private static void AddReadSide(IServiceCollection services, LedgerOptions options)

@@ -20,6 +20,8 @@ namespace Ledger.Api.Http;
 [JsonSerializable(typeof(AccountResponse))]
 [JsonSerializable(typeof(TransferResponse))]
 [JsonSerializable(typeof(RejectionRecord))]
+[JsonSerializable(typeof(TransferBatchRequest))]
+[JsonSerializable(typeof(Ledger.Api.Writes.BatchResponse))]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]
 public sealed partial class LedgerJson : JsonSerializerContext;
 

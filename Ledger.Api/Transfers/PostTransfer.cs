@@ -12,13 +12,18 @@ public static class PostTransfer
         var (request, problem) = await JsonBody.ReadAsync(http.Request, LedgerJson.Default.TransferRequest, validator, ct);
         if (problem is not null) return problem;
 
-        var id = request!.Id ?? Guid.CreateVersion7();
+        return WriteResults.ToResult(await pipeline.SubmitAsync(ToWrite(request!, http.User.ActorName())));
+    }
+
+    /// <summary>The idempotent transfer a request stands for; shared with the batch endpoint so an id means the same everywhere.</summary>
+    public static TransferWrite ToWrite(TransferRequest request, string actor)
+    {
+        var id = request.Id ?? Guid.CreateVersion7();
         var metadata = request.Metadata is null ? null : new SortedDictionary<string, string>(request.Metadata, StringComparer.Ordinal);
         var normalized = request with { Id = id, Metadata = metadata is null ? null : new Dictionary<string, string>(metadata) };
         var command = new TransferFunds(id, request.FromAccountId!.Value, request.ToAccountId!.Value, request.Amount!.Value,
             request.Currency!, request.Reference, default);
-        var write = new TransferWrite(id, RequestHash.Of("transfer", normalized, LedgerJson.Default.TransferRequest),
-            http.User.ActorName(), MovementKind.Transfer, command, metadata);
-        return WriteResults.ToResult(await pipeline.SubmitAsync(write));
+        return new TransferWrite(id, RequestHash.Of("transfer", normalized, LedgerJson.Default.TransferRequest),
+            actor, MovementKind.Transfer, command, metadata);
     }
 }

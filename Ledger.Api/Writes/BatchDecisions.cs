@@ -17,9 +17,19 @@ public sealed record WriteDecision(IReadOnlyList<Guid> EventIds, AccountState? S
 /// </summary>
 public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded, RiskLimits limits, DateTimeOffset now)
 {
-    private readonly Dictionary<Guid, AccountState?> _states = loaded.ToDictionary(kv => kv.Key, kv => (AccountState?)kv.Value.State);
-    private readonly Dictionary<Guid, List<EventToAppend>> _pending = [];
-    private readonly List<Guid> _accountOrder = [];
+    private Dictionary<Guid, AccountState?> _states = loaded.ToDictionary(kv => kv.Key, kv => (AccountState?)kv.Value.State);
+    private Dictionary<Guid, List<EventToAppend>> _pending = [];
+    private List<Guid> _accountOrder = [];
+
+    /// <summary>A copy of the in-memory state to go back to if an atomic group fails.</summary>
+    public sealed record Snapshot(Dictionary<Guid, AccountState?> States, Dictionary<Guid, List<EventToAppend>> Pending, List<Guid> AccountOrder);
+
+    public Snapshot Checkpoint() => new(
+        new Dictionary<Guid, AccountState?>(_states),
+        _pending.ToDictionary(kv => kv.Key, kv => kv.Value.ToList()),
+        [.. _accountOrder]);
+
+    public void Restore(Snapshot snapshot) => (_states, _pending, _accountOrder) = (snapshot.States, snapshot.Pending, snapshot.AccountOrder);
 
     public DateTimeOffset Now => now;
 

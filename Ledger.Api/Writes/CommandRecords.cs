@@ -12,7 +12,11 @@ public sealed record CommandRecord(string Operation, byte[] RequestHash, int Sta
     {
         if (Operation != retry.Operation || !RequestHash.AsSpan().SequenceEqual(retry.RequestHash))
             return CommandRecords.Conflict(retry.Id);
-        if (StatusCode == StatusCodes.Status201Created) return new Succeeded(StatusCodes.Status200OK, Response);
+        if (StatusCode == StatusCodes.Status201Created)
+        {
+            using var body = JsonDocument.Parse(Response);
+            return new Succeeded(StatusCodes.Status200OK, Response, body.RootElement.GetProperty("position").GetString() ?? "");
+        }
         var rejection = JsonSerializer.Deserialize(Response, LedgerJson.Default.RejectionRecord)
                         ?? throw new InvalidOperationException($"Stored rejection of {retry.Id} is empty.");
         return new Refused(StatusCode, rejection.Code, rejection.Detail);

@@ -4,49 +4,93 @@ namespace Ledger.Api.Writes;
 
 public sealed partial class LedgerWriter
 {
-    /// <summary>The batch after deciding: per write either a decision or an outcome known without one.</summary>
+    /// <summary>The batch after deciding: per unit either a decision or an outcome known without one.</summary>
     private sealed record BatchPlan(
-        IReadOnlyList<LedgerWrite> AllWrites,
+        IReadOnlyList<LedgerWrite> Units,
         BatchDecisions Decisions,
         WriteDecision?[] Decided,
         WriteOutcome?[] Settled,
         int?[] DuplicateOf,
         List<int> Owners,
-        List<AuditDraft> AuditDrafts)
-    {
-        public LedgerWrite Writes(int index) => AllWrites[index];
-    }
+        List<AuditDraft> AuditDrafts);
 
-    private static BatchPlan Plan(IReadOnlyList<LedgerWrite> writes, Dictionary<Guid, CommandRecord> known, BatchDecisions decisions)
+    private static BatchPlan Plan(WriteUnits units, Dictionary<Guid, CommandRecord> known, BatchDecisions decisions)
     {
-        var plan = new BatchPlan(writes, decisions, new WriteDecision?[writes.Count], new WriteOutcome?[writes.Count],
-            new int?[writes.Count], [], []);
+        var count = units.Items.Count;
+        var plan = new BatchPlan(units.Items, decisions, new WriteDecision?[count], new WriteOutcome?[count], new int?[count], [], []);
         var firstById = new Dictionary<Guid, int>();
-        for (var i = 0; i < writes.Count; i++)
+        var groups = units.AtomicGroups.ToDictionary(g => g.Start, g => g.Count);
+        for (var i = 0; i < count;)
         {
-            var write = writes[i];
-            if (write is IdempotentWrite keyed)
+            if (groups.TryGetValue(i, out var size))
             {
-                if (known.TryGetValue(keyed.Id, out var record))
-                {
-                    plan.Settled[i] = record.Replay(keyed);
-                    if (plan.Settled[i] is Refused { Code: "idempotency_conflict" } conflict) plan.AuditDrafts.Add(Draft(write, conflict));
-                    continue;
-                }
-                if (firstById.TryGetValue(keyed.Id, out var first))
-                {
-                    plan.DuplicateOf[i] = first;
-                    continue;
-                }
-                firstById[keyed.Id] = i;
-                plan.Owners.Add(i);
+                PlanAtomic(plan, i, size, known, firstById);
+                i += size;
             }
-            var decision = decisions.Decide(write);
-            plan.Decided[i] = decision;
-            plan.AuditDrafts.Add(Draft(write, decision.Refusal));
+            else PlanUnit(plan, i++, known, firstById);
         }
         return plan;
     }
+
+    private static void PlanUnit(BatchPlan plan, int i, Dictionary<Guid, CommandRecord> known, Dictionary<Guid, int> firstById)
+    {
+        var write = plan.Units[i];
+        if (write is IdempotentWrite keyed)
+        {
+            if (known.TryGetValue(keyed.Id, out var record))
+            {
+                plan.Settled[i] = record.Replay(keyed);
+                if (plan.Settled[i] is Refused { Code: "idempotency_conflict" } conflict) plan.AuditDrafts.Add(Draft(write, conflict));
+                return;
+            }
+            if (firstById.TryGetValue(keyed.Id, out var first))
+            {
+                plan.DuplicateOf[i] = first;
+                return;
+            }
+            firstById[keyed.Id] = i;
+            plan.Owners.Add(i);
+        }
+        var decision = plan.Decisions.Decide(write);
+        plan.Decided[i] = decision;
+        plan.AuditDrafts.Add(Draft(write, decision.Refusal));
+    }
+
+    /// <summary>
+    /// Decides an atomic group against a checkpoint of the in-memory state; if any item fails, the state
+    /// goes back to the checkpoint and every item is rejected: the failing one with its own code, the
+    /// rest as <c>linked_failed</c>. The rejections are remembered and audited like any other.
+    /// </summary>
+    private static void PlanAtomic(BatchPlan plan, int start, int size, Dictionary<Guid, CommandRecord> known, Dictionary<Guid, int> firstById)
+    {
+        var checkpoint = plan.Decisions.Checkpoint();
+        var draftsBefore = plan.AuditDrafts.Count;
+        for (var i = start; i < start + size; i++) PlanUnit(plan, i, known, firstById);
+
+        var failed = Enumerable.Range(start, size).FirstOrDefault(i => Failure(plan, i) is not null, -1);
+        if (failed < 0) return;
+
+        plan.Decisions.Restore(checkpoint);
+        plan.AuditDrafts.RemoveRange(draftsBefore, plan.AuditDrafts.Count - draftsBefore);
+        var cause = Failure(plan, failed)!;
+        for (var i = start; i < start + size; i++)
+        {
+            var refusal = i == failed
+                ? cause
+                : new Refused(StatusCodes.Status422UnprocessableEntity, "linked_failed",
+                    $"Not applied: item {failed - start} of the atomic batch was rejected ({cause.Code}).");
+            plan.Decided[i] = null;
+            plan.DuplicateOf[i] = null;
+            plan.Settled[i] = refusal;
+            plan.AuditDrafts.Add(Draft(plan.Units[i], refusal));
+        }
+    }
+
+    private static Refused? Failure(BatchPlan plan, int i) =>
+        plan.Settled[i] as Refused ?? plan.Decided[i]?.Refusal
+        ?? (plan.DuplicateOf[i] is { } first && !CommandRecords.SameRequest((IdempotentWrite)plan.Units[first], (IdempotentWrite)plan.Units[i])
+            ? CommandRecords.Conflict(((IdempotentWrite)plan.Units[i]).Id)
+            : null);
 
     private static AuditDraft Draft(LedgerWrite write, Refused? refusal) => new(
         write.Actor, write.Operation, AuditSubjects.Of(write), refusal is null, refusal?.Code,

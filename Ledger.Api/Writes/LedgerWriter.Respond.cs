@@ -22,8 +22,8 @@ public sealed partial class LedgerWriter
         for (var i = 0; i < outcomes.Length; i++)
         {
             if (plan.DuplicateOf[i] is not { } first) continue;
-            var original = (IdempotentWrite)plan.Writes(first);
-            outcomes[i] = CommandRecords.SameRequest(original, (IdempotentWrite)plan.Writes(i))
+            var original = (IdempotentWrite)plan.Units[first];
+            outcomes[i] = CommandRecords.SameRequest(original, (IdempotentWrite)plan.Units[i])
                 ? outcomes[first] switch
                 {
                     Succeeded s => s with { StatusCode = StatusCodes.Status200OK },
@@ -37,19 +37,19 @@ public sealed partial class LedgerWriter
     private static Succeeded Success(
         BatchPlan plan, int index, WriteDecision decided, Dictionary<Guid, LogPosition> positions, Dictionary<Guid, AccountRow> loaded, DateTimeOffset now)
     {
-        var write = plan.Writes(index);
+        var write = plan.Units[index];
         var position = decided.EventIds.Count > 0
             ? decided.EventIds.Max(id => positions[id])
             : loaded[decided.SubjectAfter!.Id].LastAt;
         return write switch
         {
             OpenAccountWrite => new Succeeded(StatusCodes.Status201Created,
-                JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse)),
+                JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse), position.ToString()),
             TransferWrite t => new Succeeded(StatusCodes.Status201Created, JsonSerializer.Serialize(new TransferResponse(
                 t.Id, t.Command.FromAccountId, t.Command.ToAccountId, t.Command.AmountMinor, t.Command.Currency, t.Command.Reference,
-                t.Metadata, "completed", now, position.ToString()), LedgerJson.Default.TransferResponse)),
+                t.Metadata, "completed", now, position.ToString()), LedgerJson.Default.TransferResponse), position.ToString()),
             LifecycleWrite => new Succeeded(StatusCodes.Status200OK,
-                JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse)),
+                JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse), position.ToString()),
             _ => throw new ArgumentOutOfRangeException(nameof(index), write.GetType().Name, null),
         };
     }

@@ -21,12 +21,13 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
 
     public async Task<IReadOnlyList<WriteOutcome>> ExecuteAsync(IReadOnlyList<LedgerWrite> writes, DateTimeOffset now, CancellationToken ct)
     {
+        var units = WriteUnits.Of(writes);
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
-        var (head, known) = await LockAndClaimAsync(connection, tx, writes, now, ct);
-        var loaded = await _snapshots.LoadAsync(connection, tx, AccountsOf(writes), lockRows: true, ct);
-        var plan = Plan(writes, known, new BatchDecisions(loaded, limits, now));
+        var (head, known) = await LockAndClaimAsync(connection, tx, units.Items, now, ct);
+        var loaded = await _snapshots.LoadAsync(connection, tx, units.Items.SelectMany(AccountsOf), lockRows: true, ct);
+        var plan = Plan(units, known, new BatchDecisions(loaded, limits, now));
 
         var recorded = await store.AppendAsync(connection, tx, plan.Decisions.Appends(),
             new AppendContext(now, EventMetadata.Empty), ct);
@@ -34,23 +35,23 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         var outcomes = Respond(plan, positions, loaded, now);
 
         await using var batch = new NpgsqlBatch(connection, tx);
-        var remembered = plan.Owners.Select(i => (writes[i], outcomes[i]!)).ToList();
+        var remembered = plan.Owners.Select(i => (units.Items[i], outcomes[i]!)).ToList();
         if (remembered.Count > 0) batch.BatchCommands.Add(_records.CompleteCommand(remembered));
         if (plan.AuditDrafts.Count > 0) batch.BatchCommands.Add(audit.Append(head, plan.AuditDrafts, now).Command);
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
-        return outcomes!;
+        return units.Assemble(outcomes!);
     }
 
-    private static IEnumerable<Guid> AccountsOf(IReadOnlyList<LedgerWrite> writes) => writes.SelectMany<LedgerWrite, Guid>(w => w switch
+    private static IEnumerable<Guid> AccountsOf(LedgerWrite write) => write switch
     {
         OpenAccountWrite o => o.InitialBalanceMinor > 0
             ? [o.Command.AccountId, Domain.Accounts.SettlementAccounts.IdFor(o.Command.Currency)]
             : [o.Command.AccountId],
         TransferWrite t => [t.Command.FromAccountId, t.Command.ToAccountId],
         LifecycleWrite l => [l.Command.AccountId],
-        _ => throw new ArgumentOutOfRangeException(nameof(writes), w.GetType().Name, null),
-    });
+        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, null),
+    };
 
     /// <summary>
     /// Takes the audit head lock first: the transaction id is assigned under it, so transaction order
@@ -59,9 +60,9 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
     /// reads what earlier requests stored under the ids it could not claim.
     /// </summary>
     private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known)> LockAndClaimAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LedgerWrite> writes, DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LedgerWrite> units, DateTimeOffset now, CancellationToken ct)
     {
-        var keyed = writes.OfType<IdempotentWrite>().DistinctBy(w => w.Id).ToList();
+        var keyed = units.OfType<IdempotentWrite>().DistinctBy(w => w.Id).ToList();
         await using var batch = new NpgsqlBatch(connection, tx);
         batch.BatchCommands.Add(audit.LockHeadCommand());
         if (keyed.Count > 0)

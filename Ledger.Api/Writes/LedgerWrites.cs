@@ -7,6 +7,9 @@ namespace Ledger.Api.Writes;
 public abstract record LedgerWrite(string Actor)
 {
     public abstract string Operation { get; }
+
+    /// <summary>How many decisions the write takes; the committer bounds a transaction by the sum.</summary>
+    public virtual int Weight => 1;
 }
 
 /// <summary>A write that creates something under an id; the id is its idempotency key.</summary>
@@ -45,11 +48,21 @@ public sealed record LifecycleWrite(string Actor, IAccountCommand Command) : Led
     };
 }
 
+/// <summary>
+/// Up to 8190 transfers applied in order. Atomic: all commit or none does. Each item is an idempotent
+/// transfer of its own, so its id works with GET /transfers/{id} and POST /transfers alike.
+/// </summary>
+public sealed record TransferBatchWrite(string Actor, bool Atomic, IReadOnlyList<TransferWrite> Items) : LedgerWrite(Actor)
+{
+    public override string Operation => "transfer.batch";
+    public override int Weight => Items.Count;
+}
+
 /// <summary>What became of a write.</summary>
 public abstract record WriteOutcome;
 
 /// <summary>Done (201), replayed (200) or a no-op (200); the body is the contract's JSON.</summary>
-public sealed record Succeeded(int StatusCode, string Body) : WriteOutcome;
+public sealed record Succeeded(int StatusCode, string Body, string Position) : WriteOutcome;
 
 /// <summary>Refused with a contract code: 422 business rules, 409 idempotency, 404 unknown account.</summary>
 public sealed record Refused(int StatusCode, string Code, string Detail) : WriteOutcome;

@@ -37,7 +37,15 @@ public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions opt
         var batch = new List<Pending>(options.Writes.BatchSizeMax);
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < options.Writes.BatchSizeMax && _queue.Reader.TryRead(out var pending)) batch.Add(pending);
+            // Bounded by decisions, not requests: one 8190-transfer batch fills a transaction on its own.
+            var weight = 0;
+            while (weight < options.Writes.BatchSizeMax && _queue.Reader.TryPeek(out var next)
+                   && (batch.Count == 0 || weight + next.Write.Weight <= options.Writes.BatchSizeMax)
+                   && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                weight += pending.Write.Weight;
+            }
             await CommitAsync(batch);
             batch.Clear();
         }

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Ledger.Api.Http;
+
+namespace Ledger.Api.Writes;
+
+/// <summary>
+/// A commit batch flattened into decision units: every write is one unit, except a transfer batch,
+/// whose items are units of their own (an atomic one forms a group that stands or falls together).
+/// </summary>
+public sealed class WriteUnits
+{
+    private readonly IReadOnlyList<LedgerWrite> _writes;
+    private readonly int[] _firstUnit;
+
+    private WriteUnits(IReadOnlyList<LedgerWrite> writes, List<LedgerWrite> items, int[] firstUnit, List<(int Start, int Count)> atomicGroups)
+    {
+        _writes = writes;
+        Items = items;
+        _firstUnit = firstUnit;
+        AtomicGroups = atomicGroups;
+    }
+
+    public IReadOnlyList<LedgerWrite> Items { get; }
+
+    /// <summary>Unit ranges of atomic transfer batches.</summary>
+    public IReadOnlyList<(int Start, int Count)> AtomicGroups { get; }
+
+    public static WriteUnits Of(IReadOnlyList<LedgerWrite> writes)
+    {
+        var items = new List<LedgerWrite>(writes.Sum(w => w.Weight));
+        var firstUnit = new int[writes.Count];
+        var groups = new List<(int, int)>();
+        for (var i = 0; i < writes.Count; i++)
+        {
+            firstUnit[i] = items.Count;
+            if (writes[i] is TransferBatchWrite batch)
+            {
+                if (batch.Atomic) groups.Add((items.Count, batch.Items.Count));
+                items.AddRange(batch.Items);
+            }
+            else items.Add(writes[i]);
+        }
+        return new WriteUnits(writes, items, firstUnit, groups);
+    }
+
+    /// <summary>One outcome per original write: a transfer batch answers 200 with a result per item, in order.</summary>
+    public IReadOnlyList<WriteOutcome> Assemble(IReadOnlyList<WriteOutcome> unitOutcomes)
+    {
+        var outcomes = new WriteOutcome[_writes.Count];
+        for (var i = 0; i < _writes.Count; i++)
+        {
+            outcomes[i] = _writes[i] is TransferBatchWrite batch
+                ? BatchResult(batch, unitOutcomes.Skip(_firstUnit[i]).Take(batch.Items.Count).ToList())
+                : unitOutcomes[_firstUnit[i]];
+        }
+        return outcomes;
+    }
+
+    private static Succeeded BatchResult(TransferBatchWrite batch, IReadOnlyList<WriteOutcome> items)
+    {
+        var results = new List<BatchItemResult>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            results.Add(items[i] switch
+            {
+                Succeeded s => new BatchItemResult(batch.Items[i].Id, "completed", null, s.Position),
+                Refused r => new BatchItemResult(batch.Items[i].Id, "rejected", r.Code, null),
+                var other => throw new InvalidOperationException($"A batch item cannot end as {other.GetType().Name}."),
+            });
+        }
+        var last = results.LastOrDefault(r => r.Position is not null)?.Position ?? "";
+        return new Succeeded(StatusCodes.Status200OK, JsonSerializer.Serialize(new BatchResponse(results), LedgerJson.Default.BatchResponse), last);
+    }
+}
+
+public sealed record BatchItemResult(
+    Guid Id,
+    string Status,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Code,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Position);
+
+public sealed record BatchResponse(IReadOnlyList<BatchItemResult> Results);
