@@ -46,6 +46,9 @@ if (verb is not null and not "serve")
 
 // The schema must be current before the daemon and the write pipeline start.
 await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+// Exporters subscribe before the first request so no measurement is missed.
+_ = app.Services.GetRequiredService<Ledger.Api.Observability.Telemetry>();
+_ = app.Services.GetRequiredService<Ledger.Api.Observability.PrometheusMetrics>();
 app.UseMiddleware<RequestLogging>();
 app.UseMiddleware<ErrorHandling>();
 app.UseStatusCodePages(async context =>
@@ -58,6 +61,7 @@ app.UseStatusCodePages(async context =>
 });
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapLedger();
 await app.RunAsync();
 return Verbs.Ok;

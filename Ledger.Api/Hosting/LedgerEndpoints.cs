@@ -4,39 +4,63 @@ using Ledger.Api.Audit;
 using Ledger.Api.Auth;
 using Ledger.Api.Health;
 using Ledger.Api.Transfers;
+using Ledger.Api.Writes;
+using Ledger.Projections.Audit;
 
 namespace Ledger.Api.Hosting;
 
-/// <summary>Every route of the contract, grouped by who may call it.</summary>
+/// <summary>Every route of the contract, grouped by who may call it, with its OpenAPI description.</summary>
 public static class LedgerEndpoints
 {
+    private static readonly int[] WriteProblems = [400, 401, 403, 409, 413, 415, 422, 429, 503];
+    private static readonly int[] ReadProblems = [400, 401, 403, 404, 429, 503];
+
     public static void MapLedger(this WebApplication app)
     {
         app.MapGet("/health/live", HealthEndpoints.Live).AllowAnonymous();
-        app.MapGet("/health/ready", HealthEndpoints.Ready).AllowAnonymous();
+        app.MapGet("/health/ready", HealthEndpoints.Ready).AllowAnonymous().Produces<HealthResponse>().Produces<HealthResponse>(503);
+        app.MapOpenApi().AllowAnonymous();
 
         var write = app.MapGroup("").RequireAuthorization(Policies.Write);
-        write.MapPost("/accounts", PostAccount.Handle);
-        write.MapPost("/transfers", PostTransfer.Handle);
-        write.MapPost("/transfers/batch", PostTransferBatch.Handle);
-        write.MapPost("/deposits", PostMovement.Deposit);
-        write.MapPost("/withdrawals", PostMovement.Withdraw);
+        write.MapPost("/accounts", PostAccount.Handle).Write<OpenAccountRequest, AccountResponse>();
+        write.MapPost("/transfers", PostTransfer.Handle).Write<TransferRequest, TransferResponse>();
+        write.MapPost("/transfers/batch", PostTransferBatch.Handle).Write<TransferBatchRequest, BatchResponse>(StatusCodes.Status200OK);
+        write.MapPost("/deposits", PostMovement.Deposit).Write<MovementRequest, TransferResponse>();
+        write.MapPost("/withdrawals", PostMovement.Withdraw).Write<MovementRequest, TransferResponse>();
 
         var read = app.MapGroup("").RequireAuthorization(Policies.Read);
-        read.MapGet("/accounts/{id}", GetAccount.Account);
-        read.MapGet("/accounts/{id}/balance", GetAccount.Balance);
-        read.MapGet("/accounts/{id}/transactions", GetTransactions.Handle);
-        read.MapGet("/transfers/{id}", GetTransfer.Handle);
+        read.MapGet("/accounts/{id}", GetAccount.Account).Read<AccountResponse>();
+        read.MapGet("/accounts/{id}/balance", GetAccount.Balance).Read<BalanceResponse>();
+        read.MapGet("/accounts/{id}/transactions", GetTransactions.Handle).Read<TransactionPage>();
+        read.MapGet("/transfers/{id}", GetTransfer.Handle).Read<TransferResponse>();
 
         var operate = app.MapGroup("").RequireAuthorization(Policies.Operate);
-        operate.MapPost("/accounts/{id}/freeze", AccountLifecycle.Freeze);
-        operate.MapPost("/accounts/{id}/unfreeze", AccountLifecycle.Unfreeze);
-        operate.MapPost("/accounts/{id}/close", AccountLifecycle.Close);
+        operate.MapPost("/accounts/{id}/freeze", AccountLifecycle.Freeze).Read<AccountResponse>().ProducesProblem(422);
+        operate.MapPost("/accounts/{id}/unfreeze", AccountLifecycle.Unfreeze).Read<AccountResponse>().ProducesProblem(422);
+        operate.MapPost("/accounts/{id}/close", AccountLifecycle.Close).Read<AccountResponse>().ProducesProblem(422);
 
         var inspect = app.MapGroup("").RequireAuthorization(Policies.Inspect);
-        inspect.MapGet("/accounts", ListAccounts.Handle);
-        inspect.MapGet("/audit", AuditEndpoints.List);
-        inspect.MapGet("/audit/verify", AuditEndpoints.Verify);
-        inspect.MapGet("/admin/projections", GetProjections.Handle);
+        inspect.MapGet("/accounts", ListAccounts.Handle).Read<AccountPage>();
+        inspect.MapGet("/audit", AuditEndpoints.List).Read<AuditPage>();
+        inspect.MapGet("/audit/verify", AuditEndpoints.Verify).Read<AuditVerification>();
+        inspect.MapGet("/admin/projections", GetProjections.Handle).Read<List<ProjectionStatusResponse>>();
+        inspect.MapGet("/metrics", (Observability.PrometheusMetrics metrics) =>
+            Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).Produces<string>(200, "text/plain");
+    }
+
+    private static RouteHandlerBuilder Write<TRequest, TResponse>(this RouteHandlerBuilder route, int success = StatusCodes.Status201Created)
+        where TRequest : notnull
+    {
+        route.Accepts<TRequest>("application/json").Produces<TResponse>(success);
+        if (success == StatusCodes.Status201Created) route.Produces<TResponse>(StatusCodes.Status200OK);
+        foreach (var status in WriteProblems) route.ProducesProblem(status);
+        return route;
+    }
+
+    private static RouteHandlerBuilder Read<TResponse>(this RouteHandlerBuilder route)
+    {
+        route.Produces<TResponse>();
+        foreach (var status in ReadProblems) route.ProducesProblem(status);
+        return route;
     }
 }

@@ -11,6 +11,7 @@ public sealed class LedgerOptions
     public ReadOptions Reads { get; set; } = new();
     public RiskOptions Risk { get; set; } = new();
     public ProjectionOptions Projections { get; set; } = new();
+    public RateLimits.Options RateLimits { get; set; } = new();
 
     public sealed class WriteOptions
     {

@@ -43,6 +43,12 @@ public static class LedgerServices
         AddWriteSide(services, options);
         AddReadSide(services, options);
         AddAuth(services, configuration);
+        services.AddLedgerRateLimits(options.RateLimits);
+        services.AddSingleton(new Observability.Telemetry(configuration));
+        services.AddSingleton<Observability.PrometheusMetrics>();
+        services.AddSingleton<Observability.LedgerGauges>();
+        services.AddHostedService(sp => sp.GetRequiredService<Observability.LedgerGauges>());
+        services.AddOpenApi();
         return options;
     }
 

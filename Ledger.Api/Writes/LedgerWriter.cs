@@ -40,7 +40,20 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         if (plan.AuditDrafts.Count > 0) batch.BatchCommands.Add(audit.Append(head, plan.AuditDrafts, now).Command);
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
+        CountTransfers(units.Items, outcomes!);
         return units.Assemble(outcomes!);
+    }
+
+    private static void CountTransfers(IReadOnlyList<LedgerWrite> units, IReadOnlyList<WriteOutcome> outcomes)
+    {
+        for (var i = 0; i < units.Count; i++)
+        {
+            if (units[i] is not TransferWrite transfer) continue;
+            var kind = new KeyValuePair<string, object?>("kind", transfer.Operation);
+            if (outcomes[i] is Succeeded { StatusCode: 201 }) Observability.LedgerTelemetry.TransfersCommitted.Add(1, kind);
+            else if (outcomes[i] is Refused refused)
+                Observability.LedgerTelemetry.TransfersRejected.Add(1, kind, new KeyValuePair<string, object?>("code", refused.Code));
+        }
     }
 
     private static IEnumerable<Guid> AccountsOf(LedgerWrite write) => write switch

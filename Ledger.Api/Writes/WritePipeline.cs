@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Ledger.Api.Hosting;
+using Ledger.Api.Observability;
 
 namespace Ledger.Api.Writes;
 
@@ -12,7 +14,7 @@ namespace Ledger.Api.Writes;
 public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions options, TimeProvider clock, ILogger<WritePipeline> logger)
     : BackgroundService
 {
-    private sealed record Pending(LedgerWrite Write, TaskCompletionSource<WriteOutcome> Outcome);
+    private sealed record Pending(LedgerWrite Write, TaskCompletionSource<WriteOutcome> Outcome, long EnqueuedAt);
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Writes.QueueCapacity)
     {
@@ -24,7 +26,8 @@ public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions opt
 
     public Task<WriteOutcome> SubmitAsync(LedgerWrite write)
     {
-        var pending = new Pending(write, new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(write, new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously),
+            Stopwatch.GetTimestamp());
         return _queue.Writer.TryWrite(pending)
             ? pending.Outcome.Task
             : Task.FromResult<WriteOutcome>(new Unavailable("The write queue is full; retry shortly."));
@@ -53,17 +56,27 @@ public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions opt
 
     private async Task CommitAsync(List<Pending> batch)
     {
+        using var activity = LedgerTelemetry.Source.StartActivity("ledger.write.batch");
+        var weight = batch.Sum(p => p.Write.Weight);
+        activity?.SetTag("ledger.batch.writes", batch.Count);
+        activity?.SetTag("ledger.batch.decisions", weight);
+        LedgerTelemetry.BatchSize.Record(weight);
         try
         {
             // PostgreSQL keeps microseconds; stamping with that precision makes a 201 body equal to every later read.
             var now = clock.GetUtcNow();
             now = now.AddTicks(-(now.Ticks % 10));
             var outcomes = await writer.ExecuteAsync(batch.Select(p => p.Write).ToList(), now, CancellationToken.None);
-            for (var i = 0; i < batch.Count; i++) batch[i].Outcome.TrySetResult(outcomes[i]);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                LedgerTelemetry.WriteDurationMs.Record(Stopwatch.GetElapsedTime(batch[i].EnqueuedAt).TotalMilliseconds);
+                batch[i].Outcome.TrySetResult(outcomes[i]);
+            }
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or EventStore.Appending.ConcurrencyException)
         {
             // The transaction rolled back as a whole: nothing of this batch exists, so every caller may retry.
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             LogBatchFailed(logger, batch.Count, e);
             foreach (var pending in batch) pending.Outcome.TrySetResult(new Unavailable("The ledger could not commit; nothing was written. Retry shortly."));
         }
