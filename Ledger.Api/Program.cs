@@ -13,6 +13,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UseLedgerLogging();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddProblemDetails();
+// Every timestamp on the wire is UTC with a Z, whichever serializer writes it.
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new Ledger.Api.Http.UtcTimestampConverter()));
 try
 {
     builder.Services.AddLedger(builder.Configuration);
@@ -53,11 +55,17 @@ app.UseMiddleware<RequestLogging>();
 app.UseMiddleware<ErrorHandling>();
 app.UseStatusCodePages(async context =>
 {
-    // Routing's bare 404/405 become problems too, so every error has the same shape.
-    var status = context.HttpContext.Response.StatusCode;
-    var code = status == StatusCodes.Status404NotFound ? "not_found" : status == StatusCodes.Status405MethodNotAllowed ? "method_not_allowed" : "error";
-    await Ledger.Api.Http.Problems.Of(status, code, $"No such route or method: {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.")
-        .ExecuteAsync(context.HttpContext);
+    // Routing's bare 404/405/415 become problems too, so every error has the same shape.
+    var http = context.HttpContext;
+    var (code, detail) = http.Response.StatusCode switch
+    {
+        StatusCodes.Status404NotFound => ("not_found", $"No such route: {http.Request.Method} {http.Request.Path}."),
+        StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{http.Request.Path} does not answer {http.Request.Method}."),
+        StatusCodes.Status415UnsupportedMediaType => ("unsupported_media_type", "Send the body as application/json."),
+        StatusCodes.Status413PayloadTooLarge => ("payload_too_large", "The request body is too large."),
+        _ => ("error", $"The request failed: {http.Request.Method} {http.Request.Path}."),
+    };
+    await Ledger.Api.Http.Problems.Of(http.Response.StatusCode, code, detail).ExecuteAsync(http);
 });
 app.UseAuthentication();
 app.UseAuthorization();

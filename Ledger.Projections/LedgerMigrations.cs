@@ -80,5 +80,32 @@ public static class LedgerMigrations
                 PRIMARY KEY (account_id, version)
             );
             """),
+        new(Module, 2, "reconciliation reports", """
+            CREATE TABLE {schema}.reconciliations (
+                id                uuid        PRIMARY KEY,
+                as_of             timestamptz,
+                started_at        timestamptz NOT NULL,
+                events_replayed   bigint      NOT NULL,
+                accounts_checked  bigint      NOT NULL,
+                mismatches        jsonb       NOT NULL,
+                totals            jsonb       NOT NULL,
+                leg_problems      jsonb       NOT NULL,
+                balanced          boolean     NOT NULL,
+                duration_ms       bigint      NOT NULL
+            );
+            """),
+        new(Module, 3, "operator jobs", """
+            CREATE TABLE {schema}.jobs (
+                id                uuid        PRIMARY KEY,
+                kind              text        NOT NULL,
+                status            text        NOT NULL,
+                processed_events  bigint      NOT NULL DEFAULT 0,
+                total_events      bigint      NOT NULL DEFAULT 0,
+                started_at        timestamptz NOT NULL,
+                finished_at       timestamptz,
+                error             text
+            );
+            CREATE INDEX jobs_running ON {schema}.jobs (kind) WHERE status = 'running';
+            """),
     ];
 }

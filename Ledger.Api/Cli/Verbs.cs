@@ -31,6 +31,20 @@ public static class Verbs
         return (null, []);
     }
 
+    /// <summary>Exit 0 when balanced, 1 when anything disagrees; the report is stored and printed.</summary>
+    private static async Task<int> ReconcileAsync(IServiceProvider services, DateTimeOffset? asOf, TextWriter output)
+    {
+        var report = await services.GetRequiredService<Projections.Reconciliation.Reconciler>().RunAsync(asOf, CancellationToken.None);
+        await output.WriteLineAsync($"reconciliation {report.Id}: {(report.Balanced ? "BALANCED" : "NOT BALANCED")}");
+        await output.WriteLineAsync($"  events replayed {report.EventsReplayed}, accounts checked {report.AccountsChecked}, {report.DurationMs} ms"
+                                    + (asOf is null ? "" : $", as of {asOf:O}"));
+        foreach (var (currency, total) in report.TotalsByCurrency) await output.WriteLineAsync($"  total {currency}: {total}");
+        foreach (var m in report.Mismatches)
+            await output.WriteLineAsync($"  MISMATCH account {m.AccountId} in {m.Source}: projected {m.Projected}, replayed {m.Replayed}");
+        foreach (var leg in report.LegProblems) await output.WriteLineAsync($"  LEGS transfer {leg.TransferId}: {leg.Problem}");
+        return report.Balanced ? Ok : Failed;
+    }
+
     public static bool IsKnown(string verb) => Known.Contains(verb);
 
     public static async Task<int> RunAsync(string verb, string[] rest, IServiceProvider services, TextWriter output)
@@ -48,6 +62,12 @@ public static class Verbs
                 foreach (var s in statuses)
                     await output.WriteLineAsync($"{s.Name,-14}{s.Status,-11}{s.Position,-22}{s.Head,-22}{s.LagEvents,10}{s.LagMs,10}");
                 return Ok;
+            case ("projections", ["rebuild", var name]):
+                return await RebuildCommand.RunAsync(name, services, output);
+            case ("reconcile", []):
+                return await ReconcileAsync(services, null, output);
+            case ("reconcile", ["--as-of", var text]) when Admin.Reconciliations.TryParseInstant(text, out var asOf):
+                return await ReconcileAsync(services, asOf, output);
             default:
                 await Console.Error.WriteLineAsync(
                     "usage: Ledger.Api [serve] | migrate | projections status | projections rebuild <name|all> | reconcile [--as-of <ISO-8601>]");

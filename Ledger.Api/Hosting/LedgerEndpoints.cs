@@ -44,6 +44,10 @@ public static class LedgerEndpoints
         inspect.MapGet("/audit", AuditEndpoints.List).Read<AuditPage>();
         inspect.MapGet("/audit/verify", AuditEndpoints.Verify).Read<AuditVerification>();
         inspect.MapGet("/admin/projections", GetProjections.Handle).Read<List<ProjectionStatusResponse>>();
+        inspect.MapGet("/admin/jobs/{id}", Rebuilds.GetJob).Read<JobResponse>();
+        operate.MapPost("/admin/projections/{name}/rebuild", Rebuilds.Post).Produces(202).ProducesProblem(404).ProducesProblem(409);
+        inspect.MapPost("/admin/reconciliations", Reconciliations.Create).Produces<Ledger.Projections.Reconciliation.ReconciliationReport>(201).ProducesProblem(400);
+        inspect.MapGet("/admin/reconciliations/{id}", Reconciliations.Get).Read<Ledger.Projections.Reconciliation.ReconciliationReport>();
         inspect.MapGet("/metrics", (Observability.PrometheusMetrics metrics) =>
             Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).Produces<string>(200, "text/plain");
     }

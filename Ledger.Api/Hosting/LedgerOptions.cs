@@ -12,6 +12,13 @@ public sealed class LedgerOptions
     public RiskOptions Risk { get; set; } = new();
     public ProjectionOptions Projections { get; set; } = new();
     public RateLimits.Options RateLimits { get; set; } = new();
+    public ReconciliationOptions Reconciliation { get; set; } = new();
+
+    public sealed class ReconciliationOptions
+    {
+        /// <summary>UTC time of day for the daily reconciliation, e.g. "02:00"; unset means off.</summary>
+        public TimeOnly? DailyAtUtc { get; set; }
+    }
 
     public sealed class WriteOptions
     {

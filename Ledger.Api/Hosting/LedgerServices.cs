@@ -12,6 +12,7 @@ using Ledger.Projections.Audit;
 using Ledger.Projections.Balances;
 using Ledger.Projections.Events;
 using Ledger.Projections.History;
+using Ledger.Projections.Reconciliation;
 using Microsoft.AspNetCore.Authentication;
 using Npgsql;
 
@@ -82,6 +83,13 @@ public static class LedgerServices
         services.AddSingleton<AccountViews>();
         services.AddSingleton(sp => new TransactionHistory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
         services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
+        services.AddSingleton(sp => new ReconciliationReports(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<Admin.ReconciliationRequestValidator>();
+        services.AddHostedService<Admin.ScheduledReconciliation>();
+        services.AddSingleton(sp => new ProjectionRebuilder(sp.GetRequiredService<EventStore.EventStore>()));
+        services.AddSingleton(sp => new Admin.Jobs(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
+        services.AddSingleton<Admin.Rebuilds>();
     }
 
     private static void AddAuth(IServiceCollection services, IConfiguration configuration)

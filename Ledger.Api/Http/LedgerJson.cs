@@ -13,7 +13,8 @@ namespace Ledger.Api.Http;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     AllowDuplicateProperties = false,
-    PropertyNameCaseInsensitive = false)]
+    PropertyNameCaseInsensitive = false,
+    Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(OpenAccountRequest))]
 [JsonSerializable(typeof(TransferRequest))]
 [JsonSerializable(typeof(MovementRequest))]
@@ -21,6 +22,7 @@ namespace Ledger.Api.Http;
 [JsonSerializable(typeof(TransferResponse))]
 [JsonSerializable(typeof(RejectionRecord))]
 [JsonSerializable(typeof(TransferBatchRequest))]
+[JsonSerializable(typeof(Ledger.Api.Admin.ReconciliationRequest))]
 [JsonSerializable(typeof(Ledger.Api.Writes.BatchResponse))]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]
 public sealed partial class LedgerJson : JsonSerializerContext;

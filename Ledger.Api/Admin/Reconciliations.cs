@@ -1,0 +1,39 @@
+using System.Globalization;
+using FluentValidation;
+using Ledger.Api.Http;
+using Ledger.Projections.Reconciliation;
+
+namespace Ledger.Api.Admin;
+
+public sealed record ReconciliationRequest(DateTimeOffset? AsOf);
+
+public sealed class ReconciliationRequestValidator : AbstractValidator<ReconciliationRequest>
+{
+    public ReconciliationRequestValidator(TimeProvider clock) =>
+        RuleFor(r => r.AsOf).Must(a => a is null || a <= clock.GetUtcNow().AddMinutes(1)).WithMessage("asOf must not be in the future.");
+}
+
+public static class Reconciliations
+{
+    public static async Task<IResult> Create(HttpContext http, ReconciliationRequestValidator validator, Reconciler reconciler, CancellationToken ct)
+    {
+        var request = new ReconciliationRequest(null);
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.ContentType.Count > 0)
+        {
+            var (body, problem) = await JsonBody.ReadAsync(http.Request, LedgerJson.Default.ReconciliationRequest, validator, ct);
+            if (problem is not null) return problem;
+            request = body!;
+        }
+        var report = await reconciler.RunAsync(request.AsOf, ct);
+        return TypedResults.Created($"/admin/reconciliations/{report.Id}", report);
+    }
+
+    public static async Task<IResult> Get(string id, ReconciliationReports reports, CancellationToken ct)
+    {
+        if (!WriteResults.TryParseId(id, out var reportId, out var problem)) return problem!;
+        return await reports.FindAsync(reportId, ct) is { } report ? TypedResults.Ok(report) : Problems.NotFound($"Reconciliation {reportId}");
+    }
+
+    public static bool TryParseInstant(string text, out DateTimeOffset instant) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);
+}

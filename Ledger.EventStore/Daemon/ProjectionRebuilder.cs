@@ -1,0 +1,116 @@
+using System.Data;
+using Npgsql;
+
+namespace Ledger.EventStore.Daemon;
+
+/// <summary>Progress of a rebuild: events applied to the shadow table so far, of about how many.</summary>
+public readonly record struct RebuildProgress(long ProcessedEvents, long TotalEvents);
+
+/// <summary>
+/// Rebuilds a projection from position zero into a shadow table while the live view keeps answering,
+/// then swaps it in atomically:
+/// 1. bulk phase, no locks: replay the log in large pages into <c>{table}_rebuild</c>;
+/// 2. swap phase, one transaction: lock the live table (waits out the runner's batch in flight) and the
+///    checkpoint row, replay what arrived meanwhile, swap the tables by renaming, set the checkpoint.
+/// The live runner's next conditional checkpoint update then finds the checkpoint moved, rolls back and
+/// resumes from the rebuilt position, so no event is applied twice or skipped. Readers wait for the swap
+/// at most; they never see a half-built view. One rebuild per projection at a time (advisory lock).
+/// </summary>
+public sealed class ProjectionRebuilder(EventStore store, int pageSize = 20_000)
+{
+    /// <summary>Rebuilds now, or throws <see cref="RebuildAlreadyRunningException"/>.</summary>
+    public async Task RebuildAsync(IRebuildableProjection projection, IProgress<RebuildProgress>? progress, CancellationToken ct)
+    {
+        await using var rebuild = await TryStartAsync(projection, ct) ?? throw new RebuildAlreadyRunningException(projection.Name);
+        await rebuild.RunAsync(progress, ct);
+    }
+
+    /// <summary>The right to rebuild this projection, or null when a rebuild of it runs anywhere already.</summary>
+    public async Task<ProjectionRebuild?> TryStartAsync(IRebuildableProjection projection, CancellationToken ct)
+    {
+        var lease = await Leadership.TryAcquireAsync(store.DataSource, Leadership.KeyFor(store.Schema, "rebuild:" + projection.Name), ct);
+        return lease is null ? null : new ProjectionRebuild(this, projection, lease);
+    }
+
+    internal async Task RunAsync(IRebuildableProjection projection, Leadership exclusive, IProgress<RebuildProgress>? progress, CancellationToken ct)
+    {
+        var connection = exclusive.Connection;
+        var live = projection.Table;
+        var shadow = live + "_rebuild";
+        await ExecuteAsync(connection, null, $"DROP TABLE IF EXISTS {{schema}}.{shadow}; CREATE TABLE {{schema}}.{shadow} (LIKE {{schema}}.{live} INCLUDING ALL)", ct);
+        try
+        {
+            var total = await CountEventsAsync(connection, ct);
+            var session = projection.StartRebuild(shadow);
+            var position = LogPosition.Start;
+            long processed = 0;
+            while (true)
+            {
+                var page = await store.ReadCommittedAfterAsync(position, pageSize, connection, ct);
+                if (page.Count == 0) break;
+                await session.ApplyAsync(connection, null, page, ct);
+                position = page[^1].Position;
+                processed += page.Count;
+                progress?.Report(new RebuildProgress(processed, Math.Max(total, processed)));
+            }
+            await session.FlushAsync(connection, null, ct);
+
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            await ExecuteAsync(connection, tx, $"LOCK TABLE {{schema}}.{live} IN ACCESS EXCLUSIVE MODE", ct);
+            await ExecuteAsync(connection, tx, $"SELECT 1 FROM {{schema}}.event_progression WHERE name = '{projection.Name}' FOR UPDATE", ct);
+            IReadOnlyList<RecordedEvent> rest;
+            while ((rest = await store.ReadCommittedAfterAsync(position, pageSize, connection, ct)).Count > 0)
+            {
+                await session.ApplyAsync(connection, tx, rest, ct);
+                position = rest[^1].Position;
+                processed += rest.Count;
+            }
+            await session.FlushAsync(connection, tx, ct);
+            await ExecuteAsync(connection, tx, $$"""
+                ALTER TABLE {schema}.{{live}} RENAME TO {{live}}_old;
+                ALTER TABLE {schema}.{{shadow}} RENAME TO {{live}};
+                DROP TABLE {schema}.{{live}}_old;
+                INSERT INTO {schema}.event_progression (name, status) VALUES ('{{projection.Name}}', 'stopped') ON CONFLICT (name) DO NOTHING;
+                UPDATE {schema}.event_progression SET tx_id = {{position.TransactionId}}, seq = {{position.Sequence}},
+                    status = CASE WHEN status = 'faulted' THEN 'stopped' ELSE status END, last_error = NULL, error_tx_id = NULL, error_seq = NULL,
+                    updated_at = now() WHERE name = '{{projection.Name}}';
+                SELECT pg_notify('{{store.Schema.ProgressChannel}}', '{{projection.Name}}');
+                """, ct);
+            await tx.CommitAsync(ct);
+            progress?.Report(new RebuildProgress(processed, processed));
+        }
+        catch
+        {
+            if (connection.State == ConnectionState.Open)
+                await ExecuteAsync(connection, null, $"DROP TABLE IF EXISTS {{schema}}.{shadow}", CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<long> CountEventsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(store.Schema.Sql("SELECT count(*) FROM {schema}.events"), connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(store.Schema.Sql(sql), connection, tx);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
+
+/// <summary>A started rebuild holding its projection's rebuild lock until disposed.</summary>
+public sealed class ProjectionRebuild : IAsyncDisposable
+{
+    private readonly ProjectionRebuilder _rebuilder;
+    private readonly IRebuildableProjection _projection;
+    private readonly Leadership _lease;
+
+    internal ProjectionRebuild(ProjectionRebuilder rebuilder, IRebuildableProjection projection, Leadership lease) =>
+        (_rebuilder, _projection, _lease) = (rebuilder, projection, lease);
+
+    public Task RunAsync(IProgress<RebuildProgress>? progress, CancellationToken ct) => _rebuilder.RunAsync(_projection, _lease, progress, ct);
+
+    public ValueTask DisposeAsync() => _lease.DisposeAsync();
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ledger.EventStore;
+using Npgsql;
+
+namespace Ledger.Projections.Reconciliation;
+
+/// <summary>Stored reports, so a reconciliation can be fetched (and audited) after it ran.</summary>
+public sealed class ReconciliationReports(NpgsqlDataSource dataSource, EventStoreSchema schema)
+{
+    public async Task SaveAsync(ReconciliationReport report, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(schema.Sql("""
+            INSERT INTO {schema}.reconciliations
+                (id, as_of, started_at, events_replayed, accounts_checked, mismatches, totals, leg_problems, balanced, duration_ms)
+            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10)
+            """));
+        command.Parameters.Add(new NpgsqlParameter { Value = report.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = report.AsOf is { } asOf ? asOf.ToUniversalTime() : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = report.StartedAt.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter { Value = report.EventsReplayed });
+        command.Parameters.Add(new NpgsqlParameter { Value = report.AccountsChecked });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(report.Mismatches, ReconciliationJson.Default.IReadOnlyListBalanceMismatch) });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(report.TotalsByCurrency, ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(report.LegProblems, ReconciliationJson.Default.IReadOnlyListLegProblem) });
+        command.Parameters.Add(new NpgsqlParameter { Value = report.Balanced });
+        command.Parameters.Add(new NpgsqlParameter { Value = report.DurationMs });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<ReconciliationReport?> FindAsync(Guid id, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(schema.Sql("""
+            SELECT id, as_of, started_at, events_replayed, accounts_checked, mismatches::text, totals::text, leg_problems::text, balanced, duration_ms
+            FROM {schema}.reconciliations WHERE id = $1
+            """));
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var r = await command.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        return new ReconciliationReport(
+            r.GetGuid(0), r.IsDBNull(1) ? null : r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2), r.GetInt64(3), r.GetInt64(4),
+            JsonSerializer.Deserialize(r.GetString(5), ReconciliationJson.Default.IReadOnlyListBalanceMismatch) ?? [],
+            JsonSerializer.Deserialize(r.GetString(6), ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) ?? new Dictionary<string, long>(),
+            JsonSerializer.Deserialize(r.GetString(7), ReconciliationJson.Default.IReadOnlyListLegProblem) ?? [],
+            r.GetBoolean(8), r.GetInt64(9));
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(IReadOnlyList<BalanceMismatch>))]
+[JsonSerializable(typeof(IReadOnlyList<LegProblem>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, long>))]
+internal sealed partial class ReconciliationJson : JsonSerializerContext;

@@ -1,0 +1,151 @@
+using System.Net;
+using Ledger.Api.Cli;
+using Ledger.EventStore.Daemon;
+using Ledger.Projections.Balances;
+using Ledger.Projections.History;
+using Ledger.Tests.Infrastructure;
+
+namespace Ledger.Tests.Operations;
+
+public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApiFactory>
+{
+    private const string BalancesRows = "SELECT string_agg(b::text, E'\\n' ORDER BY id) FROM {schema}.balances b";
+    private const string HistoryRows = "SELECT string_agg(t::text, E'\\n' ORDER BY account_id, version) FROM {schema}.transactions t";
+
+    private async Task<List<Guid>> RandomWorkloadAsync(int seed, int transfers)
+    {
+        var client = api.Client();
+        var accounts = new List<Guid>();
+        for (var i = 0; i < 8; i++) accounts.Add(await client.OpenAccountAsync(i % 2 == 0 ? "USD" : "EUR", initialBalance: 1_000));
+        var random = new Random(seed);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            var c = api.Client();
+            for (var n = 0; n < transfers / 4; n++)
+            {
+                var from = accounts[random.Next(accounts.Count)];
+                var to = accounts[random.Next(accounts.Count)];
+                if (from == to) continue;
+                await c.PostJsonAsync("/transfers", new { fromAccountId = from, toAccountId = to, amount = random.Next(1, 300), currency = accounts.IndexOf(from) % 2 == 0 ? "USD" : "EUR" });
+            }
+        })));
+        return accounts;
+    }
+
+    [Fact]
+    public async Task a_rebuilt_view_equals_the_live_view_bit_for_bit()
+    {
+        await RandomWorkloadAsync(seed: 7, transfers: 400);
+        await api.WaitForProjectionsAsync();
+        var liveBalances = await api.ScalarAsync<string>(BalancesRows);
+        var liveHistory = await api.ScalarAsync<string>(HistoryRows);
+
+        var rebuilder = api.Service<ProjectionRebuilder>();
+        var projections = api.Service<IEnumerable<IAsyncProjection>>().OfType<IRebuildableProjection>().ToList();
+        await rebuilder.RebuildAsync(projections.OfType<BalanceProjection>().Single(), null, CancellationToken.None);
+        await rebuilder.RebuildAsync(projections.OfType<TransactionHistoryProjection>().Single(), null, CancellationToken.None);
+
+        (await api.ScalarAsync<string>(BalancesRows)).ShouldBe(liveBalances);
+        (await api.ScalarAsync<string>(HistoryRows)).ShouldBe(liveHistory);
+    }
+
+    [Fact]
+    public async Task reads_during_a_rebuild_never_see_a_wrong_balance_and_writes_during_it_are_not_lost()
+    {
+        var client = api.Client();
+        var steady = await client.OpenAccountAsync("GBP", initialBalance: 4_321);
+        var accounts = await RandomWorkloadAsync(seed: 11, transfers: 200);
+        await api.WaitForProjectionsAsync();
+
+        var (accepted, job) = await api.Operator().PostJsonAsync("/admin/projections/balances/rebuild", new { });
+        accepted.ShouldBe(HttpStatusCode.Accepted);
+        var jobId = job!["jobId"]!.GetValue<Guid>();
+
+        var observed = new List<(HttpStatusCode, long?)>();
+        var writer = Task.Run(async () =>
+        {
+            var c = api.Client();
+            for (var n = 0; n < 50; n++) await c.PostJsonAsync("/transfers", new { fromAccountId = accounts[0], toAccountId = accounts[2], amount = 1, currency = "USD" });
+        });
+        string status;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
+        {
+            var (code, balance) = await client.GetJsonAsync($"/accounts/{steady}/balance");
+            observed.Add((code, code == HttpStatusCode.OK ? balance!["balance"]!.GetValue<long>() : null));
+            status = (await api.Auditor().GetJsonAsync($"/admin/jobs/{jobId}")).Body!["status"]!.GetValue<string>();
+        } while (status == "running" && DateTime.UtcNow < deadline);
+        await writer;
+
+        status.ShouldBe("succeeded");
+        observed.ShouldAllBe(o => o.Item1 == HttpStatusCode.ServiceUnavailable || o.Item2 == 4_321);
+        var (_, finished) = await api.Auditor().GetJsonAsync($"/admin/jobs/{jobId}");
+        finished!["finishedAt"].ShouldNotBeNull();
+        finished["processedEvents"]!.GetValue<long>().ShouldBeGreaterThan(0);
+
+        await api.WaitForProjectionsAsync();
+        (await api.ScalarAsync<long>("""
+            SELECT count(*) FROM {schema}.balances b FULL JOIN {schema}.account_snapshots s USING (id)
+            WHERE b.balance IS DISTINCT FROM s.balance OR b.version IS DISTINCT FROM s.version
+            """)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_second_rebuild_of_the_same_projection_is_refused_with_409()
+    {
+        var projection = api.Service<IEnumerable<IAsyncProjection>>().OfType<TransactionHistoryProjection>().Single();
+        await using var running = await api.Service<ProjectionRebuilder>().TryStartAsync(projection, CancellationToken.None);
+        running.ShouldNotBeNull();
+
+        var (status, body) = await api.Operator().PostJsonAsync("/admin/projections/transactions/rebuild", new { });
+
+        status.ShouldBe(HttpStatusCode.Conflict);
+        body!["code"]!.GetValue<string>().ShouldBe("rebuild_running");
+    }
+
+    [Fact]
+    public async Task rebuilding_an_unknown_projection_is_404_and_only_operators_may_rebuild()
+    {
+        (await api.Operator().PostJsonAsync("/admin/projections/nope/rebuild", new { })).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await api.Auditor().PostJsonAsync("/admin/projections/balances/rebuild", new { })).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await api.Auditor().GetJsonAsync($"/admin/jobs/{Guid.NewGuid()}")).Status.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task the_cli_rebuilds_every_projection_and_exits_0()
+    {
+        await RandomWorkloadAsync(seed: 3, transfers: 40);
+        var output = new StringWriter();
+
+        (await Verbs.RunAsync("projections", ["rebuild", "all"], api.Services, output)).ShouldBe(0);
+
+        output.ToString().ShouldContain("balances: rebuilt from");
+        output.ToString().ShouldContain("transactions: rebuilt from");
+        (await Verbs.RunAsync("projections", ["rebuild", "nope"], api.Services, new StringWriter())).ShouldBe(2);
+    }
+}
+
+public sealed class TimeTravelTests(LedgerApiFactory api) : IClassFixture<LedgerApiFactory>
+{
+    [Fact]
+    public async Task a_balance_as_of_an_instant_matches_the_balance_recorded_then()
+    {
+        var client = api.Client();
+        var a = await client.OpenAccountAsync(initialBalance: 1_000);
+        var b = await client.OpenAccountAsync();
+        await client.TransferAsync(a, b, 250);
+        var (_, then) = await client.GetJsonAsync($"/accounts/{a}/balance");
+        var instant = DateTimeOffset.UtcNow;
+        await client.TransferAsync(a, b, 100);
+        await client.PostJsonAsync("/deposits", new { accountId = a, amount = 5, currency = "USD" });
+
+        var (status, past) = await client.GetJsonAsync($"/accounts/{a}/balance?asOf={Uri.EscapeDataString(instant.ToString("O"))}");
+
+        status.ShouldBe(HttpStatusCode.OK);
+        past!["balance"]!.GetValue<long>().ShouldBe(then!["balance"]!.GetValue<long>());
+        past["balance"]!.GetValue<long>().ShouldBe(750);
+        past["version"]!.GetValue<long>().ShouldBe(then["version"]!.GetValue<long>());
+        (await client.GetJsonAsync($"/accounts/{a}/balance?asOf=2000-01-01T00:00:00Z")).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await client.GetJsonAsync($"/accounts/{a}/balance?asOf=not-a-time")).Status.ShouldBe(HttpStatusCode.BadRequest);
+    }
+}
