@@ -1,0 +1,157 @@
+using System.Globalization;
+
+namespace Ledger.Bench.Load;
+
+/// <summary>CPU time and memory of other processes, read from Linux's /proc.</summary>
+internal static class ProcStats
+{
+    /// <summary>utime + stime (+ cutime + cstime) of one process, in clock ticks; null when it is gone.</summary>
+    public static long? Ticks(int pid, bool withReapedChildren)
+    {
+        var fields = StatFields(pid);
+        if (fields is null)
+        {
+            return null;
+        }
+
+        // Fields after "(comm)": [0]=state [1]=ppid ... [11]=utime [12]=stime [13]=cutime [14]=cstime.
+        var ticks = Parse(fields[11]) + Parse(fields[12]);
+        return withReapedChildren ? ticks + Parse(fields[13]) + Parse(fields[14]) : ticks;
+    }
+
+    /// <summary>
+    /// CPU ticks of a PostgreSQL cluster: the postmaster (with the time of children it has reaped, so a
+    /// backend that exits mid-window still counts) plus every live child: backends, walwriter,
+    /// checkpointer, autovacuum... Any other cluster on the machine is not counted.
+    /// </summary>
+    public static long PostgresTicks(int postmasterPid)
+    {
+        long total = Ticks(postmasterPid, withReapedChildren: true) ?? 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(dir);
+            if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            var fields = StatFields(pid);
+            if (fields is not null && Parse(fields[1]) == postmasterPid)
+            {
+                total += Parse(fields[11]) + Parse(fields[12]) + Parse(fields[13]) + Parse(fields[14]);
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>A line of /proc/&lt;pid&gt;/status in KiB (VmHWM = peak resident set, VmRSS = now).</summary>
+    public static long? StatusKb(int pid, string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                {
+                    var parts = line[(key.Length + 1)..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return long.Parse(parts[0], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return null;
+    }
+
+    public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && StatFields(pid) is { } f && f[0] != "Z";
+
+    private static string[]? StatFields(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // The command name may hold spaces and parentheses; it ends at the last ')'.
+        var close = text.LastIndexOf(')');
+        if (close < 0)
+        {
+            return null;
+        }
+
+        var fields = text[(close + 2)..].Split(' ');
+        return fields.Length > 14 ? fields : null;
+    }
+
+    private static long Parse(string s) => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture);
+}
+
+/// <summary>CPU use of the API, the PostgreSQL cluster and this process over one measurement window.</summary>
+internal sealed class CpuWindow
+{
+    private readonly int? _apiPid;
+    private readonly int? _pgPid;
+    private readonly int _clkTck;
+    private long _startTimestamp;
+    private long? _apiStart;
+    private long? _pgStart;
+    private TimeSpan _selfStart;
+
+    public CpuWindow(int? apiPid, int? pgPid, int clkTck)
+    {
+        _apiPid = apiPid;
+        _pgPid = pgPid;
+        _clkTck = clkTck;
+    }
+
+    public double? ApiShare { get; private set; }
+
+    public double? PgShare { get; private set; }
+
+    public double? SelfShare { get; private set; }
+
+    public void Start()
+    {
+        _startTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        _apiStart = _apiPid is { } a ? ProcStats.Ticks(a, withReapedChildren: false) : null;
+        _pgStart = _pgPid is { } p ? ProcStats.PostgresTicks(p) : null;
+        _selfStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+    }
+
+    public void Stop()
+    {
+        var wall = System.Diagnostics.Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+        var capacity = wall * Environment.ProcessorCount;
+        if (capacity <= 0)
+        {
+            return;
+        }
+
+        if (_apiPid is { } a && _apiStart is { } a0 && ProcStats.Ticks(a, withReapedChildren: false) is { } a1)
+        {
+            ApiShare = (a1 - a0) / (double)_clkTck / capacity;
+        }
+
+        if (_pgPid is { } p && _pgStart is { } p0)
+        {
+            PgShare = (ProcStats.PostgresTicks(p) - p0) / (double)_clkTck / capacity;
+        }
+
+        SelfShare = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - _selfStart).TotalSeconds / capacity;
+    }
+}

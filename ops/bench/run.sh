@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# Benchmark harness of the ledger (issue 6): one command on a fresh Debian 12 machine (as root).
+#
+#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline]   (default: all)
+#
+# It starts (or reuses) the project-local PostgreSQL 15 through ops/pg.sh, drops and recreates the
+# database ledger_bench, builds the load generator (ops/bench/Ledger.Bench.Load) and the API in
+# Release, starts the API on a free 127.0.0.1 port with throw-away API keys and
+# ASPNETCORE_ENVIRONMENT=Production, waits for /health/ready, seeds accounts through POST /accounts,
+# runs the scenarios, stops the API, runs the naive baseline with pgbench on the same cluster, and
+# prints one table. All traffic stays on 127.0.0.1; every loop is bounded in count and time.
+#
+# Knobs (environment): BENCH_DURATION (s, default 20), BENCH_WARMUP (s, 3), BENCH_ACCOUNTS (10000),
+# BENCH_RATE (fixed-rate target per s, 5000), BENCH_BATCH_CONNECTIONS (concurrent batch requests, 4),
+# BENCH_SEED_CONNECTIONS (64), BENCH_PERF=1 (profile the uniform-64 window with Linux perf, system
+# wide, the API's JIT-compiled code named through DOTNET_PerfMapEnabled; reports in the run directory).
+# Output: the table on stdout; logs, pgbench transaction logs and results.jsonl under
+# .data/bench/run-<UTC time>/ (git-ignored).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)"
+BENCH="$REPO/ops/bench"
+PGBIN=/usr/lib/postgresql/15/bin
+
+SCENARIO="${1:-all}"
+case "$SCENARIO" in
+  all | uniform | hot | batch | fixed-rate | lag | baseline) ;;
+  -h | --help | help)
+    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline]" >&2
+    exit 2
+    ;;
+esac
+(( $# <= 1 )) || { echo "usage: bash ops/bench/run.sh [scenario]  (one scenario at a time)" >&2; exit 2; }
+
+DURATION="${BENCH_DURATION:-20}"
+WARMUP="${BENCH_WARMUP:-3}"
+ACCOUNTS="${BENCH_ACCOUNTS:-10000}"
+RATE="${BENCH_RATE:-5000}"
+BATCH_CONNECTIONS="${BENCH_BATCH_CONNECTIONS:-4}"
+SEED_CONNECTIONS="${BENCH_SEED_CONNECTIONS:-64}"
+PERF="${BENCH_PERF:-0}"
+for knob in DURATION WARMUP ACCOUNTS RATE BATCH_CONNECTIONS SEED_CONNECTIONS; do
+  [[ ${!knob} =~ ^[0-9]+$ ]] || { echo "run.sh: BENCH_$knob must be a whole number, got '${!knob}'" >&2; exit 2; }
+done
+(( DURATION >= 1 && DURATION <= 300 )) || { echo "run.sh: BENCH_DURATION must be 1..300 s" >&2; exit 2; }
+(( WARMUP <= 60 )) || { echo "run.sh: BENCH_WARMUP must be at most 60 s" >&2; exit 2; }
+(( ACCOUNTS >= 12 && ACCOUNTS <= 1000000 )) || { echo "run.sh: BENCH_ACCOUNTS must be 12..1000000" >&2; exit 2; }
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+wants() { [[ $SCENARIO == all || $SCENARIO == "$1" ]]; }
+needs_api() { [[ $SCENARIO != baseline ]]; }
+
+if [[ $PERF == 1 ]] && ! command -v perf >/dev/null; then
+  echo "run.sh: BENCH_PERF=1 needs perf (Debian: apt-get install linux-perf)" >&2
+  exit 2
+fi
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+command -v dotnet >/dev/null || die "dotnet is not installed (the SDK pinned in global.json is needed)"
+
+# ---- PostgreSQL ------------------------------------------------------------------------------
+# shellcheck source=ops/pg.sh
+source "$REPO/ops/pg.sh"
+ledger_pg_up >&2
+PG_PORT="$LEDGER_PG_PORT"
+
+PGBENCH="$PGBIN/pgbench"
+if [[ ! -x $PGBENCH ]]; then
+  # Debian ships pgbench in postgresql-client-15 (a dependency of postgresql-15).
+  (( EUID == 0 )) || die "$PGBENCH is missing: apt-get install postgresql-client-15 (as root)"
+  say "installing postgresql-client-15 for pgbench"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-client-15 >&2
+  [[ -x $PGBENCH ]] || die "pgbench still missing after installing postgresql-client-15"
+fi
+
+export PGPASSWORD=ledger PGCONNECT_TIMEOUT=10
+psql_bench() { "$PGBIN/psql" -X -w -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U ledger "$@"; }
+
+PG_PID="$(head -n 1 "$REPO/.data/pg/postmaster.pid")"
+[[ $PG_PID =~ ^[0-9]+$ ]] || die "cannot read the postmaster's pid from .data/pg/postmaster.pid"
+
+say "recreating database ledger_bench"
+psql_bench -d postgres -c 'DROP DATABASE IF EXISTS ledger_bench WITH (FORCE)' -c 'CREATE DATABASE ledger_bench'
+DB_CONN="Host=127.0.0.1;Port=$PG_PORT;Username=ledger;Password=ledger;Database=ledger_bench"
+
+# ---- run directory and machine facts ----------------------------------------------------------
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+RUN="$REPO/.data/bench/run-$STAMP"
+BUILD="$REPO/.data/bench/build"
+mkdir -p "$RUN" "$BUILD"
+RESULTS="$RUN/results.jsonl"
+: >"$RESULTS"
+
+{
+  echo "date:        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "commit:      $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- . ':!ops/bench' ':!docs' 2>/dev/null || echo ' (+ uncommitted changes)')"
+  echo "cpu:         $(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "memory:      $(awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { printf "%.1f GiB total, %.1f GiB available", t / 1048576, a / 1048576 }' /proc/meminfo)"
+  echo "kernel:      $(uname -r)"
+  echo "load avg:    $(cut -d' ' -f1-3 /proc/loadavg) at start (1, 5, 15 min; other work on the machine skews every number)"
+  echo "dotnet:      $(dotnet --version)"
+  echo "postgresql:  $(psql_bench -d ledger_bench -Atc 'select version()')"
+  echo "pg settings: $(psql_bench -d ledger_bench -Atc "select string_agg(name || '=' || setting || coalesce(unit, ''), ' ' order by name) from pg_settings where name in ('fsync','synchronous_commit','full_page_writes','wal_sync_method','shared_buffers','max_connections','max_wal_size')")"
+  echo "scenario:    $SCENARIO, ${DURATION} s measured after ${WARMUP} s warm-up, $ACCOUNTS accounts"
+} | tee "$RUN/machine.txt" >&2
+
+# ---- builds -----------------------------------------------------------------------------------
+LOAD_DLL="$BUILD/load/Ledger.Bench.Load.dll"
+say "building the load generator (Release)"
+dotnet build "$BENCH/Ledger.Bench.Load/Ledger.Bench.Load.csproj" -c Release -o "$BUILD/load" --nologo >"$RUN/build-load.log" 2>&1 ||
+  { tail -n 30 "$RUN/build-load.log" >&2; die "load generator build failed (log: $RUN/build-load.log)"; }
+load() { dotnet "$LOAD_DLL" "$@"; }
+
+API_PID=""
+stop_api() {
+  [[ -n $API_PID ]] || return 0
+  if kill -0 "$API_PID" 2>/dev/null; then
+    kill -TERM "$API_PID" 2>/dev/null || true
+    local i
+    for (( i = 0; i < 150; i++ )); do
+      kill -0 "$API_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$API_PID" 2>/dev/null; then
+      say "API (pid $API_PID) ignored SIGTERM for 30 s; killing it"
+      kill -KILL "$API_PID" 2>/dev/null || true
+    fi
+  fi
+  wait "$API_PID" 2>/dev/null || true
+  API_PID=""
+}
+trap stop_api EXIT
+
+# The API is built from a copy of the work tree's sources (tracked and untracked, not ignored) in
+# .data/bench/build/src: a build or test run started by someone else meanwhile cannot swap files
+# under the benchmark, and the benchmark's build cannot disturb theirs. The copy keeps its bin/ and
+# obj/ and the files' times, so the next run builds incrementally.
+snapshot_sources() {
+  local src="$BUILD/src" list="$BUILD/src.files"
+  mkdir -p "$src"
+  (cd "$REPO" && git ls-files -co --exclude-standard -- Directory.Build.props Directory.Packages.props global.json \
+      NuGet.Config nuget.config Ledger.Api Ledger.Domain Ledger.EventStore Ledger.Projections |
+    while IFS= read -r f; do [[ -f $f ]] && printf '%s\n' "$f"; done | LC_ALL=C sort -u) >"$list"
+  [[ -s $list ]] || die "no sources found to build (is $REPO a git checkout?)"
+  # Files gone from the work tree go from the copy too, or the build would still compile them.
+  (cd "$src" && find . -type f ! -path '*/bin/*' ! -path '*/obj/*' | sed 's|^\./||' | LC_ALL=C sort) |
+    LC_ALL=C comm -23 - "$list" | (cd "$src" && xargs -r -d '\n' rm -f --)
+  (cd "$REPO" && tar -cf - -T "$list") | (cd "$src" && tar -xf -)
+}
+
+if needs_api; then
+  say "publishing Ledger.Api (Release) from a copy of the work tree"
+  snapshot_sources
+  # Published to a directory of its own, so the process measured is the server itself (not a
+  # `dotnet run` wrapper, which is a second process).
+  rm -rf "$BUILD/api"
+  dotnet publish "$BUILD/src/Ledger.Api/Ledger.Api.csproj" -c Release -o "$BUILD/api" --nologo >"$RUN/build-api.log" 2>&1 ||
+    { tail -n 30 "$RUN/build-api.log" >&2; die "API build failed (log: $RUN/build-api.log)"; }
+fi
+
+# ---- the API ----------------------------------------------------------------------------------
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+COMMON=()
+if needs_api; then
+  API_PORT=""
+  for (( p = 5181; p <= 5299; p++ )); do
+    if ! port_busy "$p"; then API_PORT="$p"; break; fi
+  done
+  [[ -n $API_PORT ]] || die "no free port in 127.0.0.1:5181-5299"
+  BASE_URL="http://127.0.0.1:$API_PORT"
+
+  # Throw-away keys for this run only.
+  rand_key() { od -An -tx1 -N16 /dev/urandom | tr -d ' \n'; }
+  export BENCH_CLIENT_KEY="bc-$(rand_key)" BENCH_AUDITOR_KEY="ba-$(rand_key)"
+  bench_operator_key="bo-$(rand_key)"
+
+  say "starting the API on $BASE_URL (Production)"
+  (
+    cd "$BUILD/api"
+    export LEDGER_DB="$DB_CONN"
+    export LEDGER_API_KEYS="$BENCH_CLIENT_KEY:client:bench-client,$BENCH_AUDITOR_KEY:auditor:bench-auditor,$bench_operator_key:operator:bench-operator"
+    export ASPNETCORE_ENVIRONMENT=Production
+    if [[ $PERF == 1 ]]; then export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; fi
+    # Rate limits are a per-client policy (default 2,000/s per key); one bench key stands for many
+    # clients, so its bucket is made big enough never to bind. The limiter itself stays on.
+    export Ledger__RateLimits__TokensPerSecond=1000000 Ledger__RateLimits__BurstTokens=1000000
+    unset BENCH_CLIENT_KEY BENCH_AUDITOR_KEY PGPASSWORD
+    exec dotnet Ledger.Api.dll --urls "$BASE_URL"
+  ) >"$RUN/api.log" 2>&1 &
+  API_PID=$!
+
+  load wait-ready --base-url "$BASE_URL" --api-pid "$API_PID" --timeout 180 >&2 ||
+    { tail -n 20 "$RUN/api.log" >&2; die "the API did not become ready (log: $RUN/api.log)"; }
+
+  say "seeding $ACCOUNTS accounts through POST /accounts ($SEED_CONNECTIONS in parallel)"
+  load seed --base-url "$BASE_URL" --count "$ACCOUNTS" --connections "$SEED_CONNECTIONS" \
+    --initial-balance 1000000000 --out "$RUN/accounts.txt" --timeout 600 >&2 ||
+    die "seeding failed (API log: $RUN/api.log)"
+
+  COMMON=(--base-url "$BASE_URL" --accounts-file "$RUN/accounts.txt" --results "$RESULTS"
+    --warmup "$WARMUP" --duration "$DURATION" --api-pid "$API_PID" --pg-pid "$PG_PID"
+    --clk-tck "$(getconf CLK_TCK)" --catch-up-timeout 120)
+fi
+
+scenario() {
+  say "scenario $*"
+  kill -0 "$API_PID" 2>/dev/null || die "the API process is gone (log: $RUN/api.log)"
+  load "$@" "${COMMON[@]}" >&2
+}
+
+# perf samples every CPU (cpu-clock, no call graphs) inside the measured window of uniform-64; the
+# reports split the samples by process (API, load generator, PostgreSQL, anything else) and list the
+# API's and PostgreSQL's hottest code. The API writes /tmp/perf-<pid>.map for its JIT-compiled code
+# (DOTNET_PerfMapEnabled=1; W^X off so perf can map the code pages).
+perf_record_window() {
+  local seconds=$(( DURATION > 4 ? DURATION - 2 : DURATION ))
+  sleep "$(( WARMUP + 1 ))"
+  perf record -q -e cpu-clock -F 499 -a -o "$RUN/perf-$1.data" -- sleep "$seconds" >/dev/null 2>&1 || true
+}
+
+perf_reports() {
+  local name="$1" load_pid="$2" data="$RUN/perf-$1.data"
+  [[ -s $data ]] || { say "perf recorded nothing"; return 0; }
+  perf script -i "$data" -F comm,pid 2>/dev/null |
+    awk -v api="$API_PID" -v gen="$load_pid" '
+      { pid = $NF; sub(/\/.*/, "", pid); comm = $0; sub(/[[:space:]]+[0-9]+(\/[0-9]+)?[[:space:]]*$/, "", comm); gsub(/^[[:space:]]+/, "", comm)
+        who = pid == api ? "Ledger.Api" : pid == gen ? "load generator" : comm == "postgres" ? "postgres (every database of the cluster)" : "other: " comm
+        n[who]++; total++ }
+      END { for (w in n) printf "%6.1f%%  %s\n", 100 * n[w] / total, w; printf "%d samples over all CPUs\n", total }' |
+    sort -rn >"$RUN/perf-$name-by-process.txt" || true
+  perf report -i "$data" --no-children --percentage relative --pid "$API_PID" --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 25 >"$RUN/perf-$name-api-by-dso.txt" || true
+  perf report -i "$data" --no-children --percentage relative --pid "$API_PID" --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 80 >"$RUN/perf-$name-api-symbols.txt" || true
+  perf report -i "$data" --no-children --percentage relative --comm postgres --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 50 >"$RUN/perf-$name-postgres-symbols.txt" || true
+  say "perf reports: $RUN/perf-$name-*.txt"
+}
+
+if wants uniform || wants lag; then
+  if [[ $PERF == 1 ]]; then
+    perf_record_window uniform-64 &
+    perf_job=$!
+    ( exec dotnet "$LOAD_DLL" uniform --connections 64 --label uniform-64 --compare-with naive-uniform-64 --sample-lag "${COMMON[@]}" ) >&2 &
+    gen_pid=$!
+    say "scenario uniform --connections 64 (profiled; load generator pid $gen_pid)"
+    wait "$gen_pid" || die "scenario uniform-64 failed"
+    wait "$perf_job" || true
+    perf_reports uniform-64 "$gen_pid"
+  else
+    scenario uniform --connections 64 --label uniform-64 --compare-with naive-uniform-64 --sample-lag
+  fi
+fi
+if wants uniform; then
+  scenario uniform --connections 256 --label uniform-256
+fi
+if wants hot; then
+  scenario hot --connections 64 --label hot-64 --compare-with naive-hot-64
+fi
+if wants batch; then
+  scenario batch --size 1000 --connections "$BATCH_CONNECTIONS" --label batch-1000
+  scenario batch --size 8190 --connections "$BATCH_CONNECTIONS" --label batch-8190
+fi
+if wants fixed-rate; then
+  scenario fixed-rate --rate "$RATE" --connections 256 --label "fixed-rate-$RATE"
+fi
+
+if needs_api; then
+  say "stopping the API"
+  perf_map="/tmp/perf-$API_PID.map"
+  stop_api
+  if [[ $PERF == 1 ]]; then
+    # perf needs the map only while reporting, which is done.
+    rm -f "$perf_map" "/tmp/perfinfo-${perf_map#/tmp/perf-}"
+  fi
+  # One JSON line per request is far too much to keep; warnings, errors and the first lines stay.
+  { head -n 200 "$RUN/api.log"; grep -E '"Level":"(Warning|Error|Fatal)"' "$RUN/api.log" | head -n 2000 || true; } >"$RUN/api.log.kept"
+  api_lines="$(wc -l <"$RUN/api.log")"
+  mv "$RUN/api.log.kept" "$RUN/api.log"
+  say "API log: $api_lines lines, warnings/errors kept in $RUN/api.log"
+fi
+
+# ---- the naive baseline -----------------------------------------------------------------------
+if wants baseline; then
+  say "baseline: naive schema (seed 002) with $ACCOUNTS accounts in schema naive of ledger_bench"
+  psql_bench -d ledger_bench -v naccounts="$ACCOUNTS" -f "$BENCH/baseline/schema.sql"
+  for variant in uniform hot; do
+    say "baseline: pgbench, naive-$variant-64"
+    PGOPTIONS='-c default_transaction_isolation=serializable' \
+      load pgbench --pgbench "$PGBENCH" --port "$PG_PORT" --db ledger_bench --user ledger \
+      --script "$BENCH/baseline/transfer_$variant.pgbench" --accounts "$ACCOUNTS" --clients 64 --threads "$(nproc)" \
+      --warmup "$WARMUP" --duration "$DURATION" --max-tries 3 --label "naive-$variant-64" \
+      --log-dir "$RUN/pgbench" --pg-pid "$PG_PID" --clk-tck "$(getconf CLK_TCK)" --results "$RESULTS" >&2
+  done
+  # Balances must still sum to the seeded total: the baseline is measured only if it stays correct.
+  total="$(psql_bench -d ledger_bench -Atc 'select sum(balance) = 10000000.00 * count(*) from naive.accounts')"
+  [[ $total == t ]] || say "WARNING: the naive baseline's balances no longer sum to the seeded total"
+fi
+
+load1="$(cut -d' ' -f1 /proc/loadavg)"
+echo "load avg:    $(cut -d' ' -f1-3 /proc/loadavg) at end" | tee -a "$RUN/machine.txt" >&2
+if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n * 1.5) }'; then
+  say "WARNING: load average $load1 on $(nproc) cores at the end: the harness itself loads about $(nproc); more means other work competed with this run"
+fi
+
+echo
+echo "Ledger benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, scenario '$SCENARIO' (details: $RUN)"
+echo
+load report --results "$RESULTS"
