@@ -92,6 +92,9 @@ internal sealed partial class ProjectionRunner
             events = await store.ReadCommittedAfterAsync(from, limit, connection, abort);
             if (events.Count > 0)
             {
+                using var activity = DaemonTelemetry.Source.StartActivity("projection.batch");
+                activity?.SetTag("projection", Name);
+                activity?.SetTag("projection.events", events.Count);
                 await projection.ApplyAsync(connection, tx, events, abort);
                 if (!await progress.AdvanceAsync(Name, from, events[^1].Position, events[^1].Timestamp, connection, abort))
                 {
