@@ -45,8 +45,28 @@ public sealed partial class EventStore(
             throw new ArgumentException("Every stream in an append needs at least one event.", nameof(streams));
 
         var timestamp = context.Timestamp.ToUniversalTime();
-        var firstVersions = await ReserveVersionsAsync(connection, tx, streams, timestamp, ct);
-        var recorded = await InsertEventsAsync(connection, tx, streams, firstVersions, context with { Timestamp = timestamp }, ct);
+        context = context with { Timestamp = timestamp };
+        var versionCommands = VersionCommands(streams, timestamp);
+        IReadOnlyList<RecordedEvent> recorded;
+        if (streams.Any(s => s.Expected.IsAny))
+        {
+            // An "any" stream's versions are known only once its row answers: two round trips.
+            Dictionary<Guid, long> newVersions;
+            await using (var versions = new NpgsqlBatch(connection, tx))
+            {
+                foreach (var command in versionCommands) versions.BatchCommands.Add(command);
+                await using var reader = await versions.ExecuteReaderAsync(ct);
+                newVersions = await ReadVersionsAsync(reader, versionCommands.Count, ct);
+            }
+            recorded = await InsertEventsAsync(connection, tx, streams, FirstVersions(streams, newVersions), [], context, ct);
+        }
+        else
+        {
+            // Every version is known up front: move the streams and insert the events in one round trip,
+            // then check. A mismatch throws and the caller's rollback removes whatever was inserted.
+            var expectedFirst = streams.ToDictionary(s => s.StreamId, s => s.Expected.IsNoStream ? 1 : s.Expected.Value + 1);
+            recorded = await InsertEventsAsync(connection, tx, streams, expectedFirst, versionCommands, context, ct);
+        }
         foreach (var projection in _inlineProjections)
             await projection.ApplyAsync(connection, tx, recorded, ct);
         return recorded;

@@ -30,7 +30,14 @@ public static class LedgerServices
         var connectionString = configuration["LEDGER_DB"];
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("LEDGER_DB is not set: give an Npgsql connection string (ops/run.sh sets one up locally).");
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" }.Build());
+        services.AddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" };
+            // The write path runs the same few statements all day: let Npgsql prepare them, unless the
+            // operator chose otherwise in LEDGER_DB.
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            return builder.Build();
+        });
 
         var schema = new EventStoreSchema(options.Schema);
         services.AddSingleton(schema);

@@ -25,8 +25,7 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
-        var (head, known) = await LockAndClaimAsync(connection, tx, units.Items, now, ct);
-        var loaded = await _snapshots.LoadAsync(connection, tx, units.Items.SelectMany(AccountsOf), lockRows: true, ct);
+        var (head, known, loaded) = await LockAndClaimAsync(connection, tx, units.Items, now, ct);
         var plan = Plan(units, known, new BatchDecisions(loaded, limits, now));
 
         var recorded = await store.AppendAsync(connection, tx, plan.Decisions.Appends(),
@@ -67,12 +66,13 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
     };
 
     /// <summary>
-    /// Takes the audit head lock first: the transaction id is assigned under it, so transaction order
-    /// equals commit order equals each stream's version order, which keeps projections simple. Then
-    /// claims every idempotency id in id order (a concurrent claimer of the same id waits for us) and
-    /// reads what earlier requests stored under the ids it could not claim.
+    /// One round trip: takes the audit head lock first (the transaction id is assigned under it, so
+    /// transaction order equals commit order equals each stream's version order, which keeps projections
+    /// simple), claims every idempotency id in id order (a concurrent claimer of the same id waits for
+    /// us), reads what earlier requests stored under the ids it could not claim, and locks the accounts
+    /// involved in id order.
     /// </summary>
-    private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known)> LockAndClaimAsync(
+    private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known, Dictionary<Guid, AccountRow> Loaded)> LockAndClaimAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LedgerWrite> units, DateTimeOffset now, CancellationToken ct)
     {
         var keyed = units.OfType<IdempotentWrite>().DistinctBy(w => w.Id).ToList();
@@ -83,16 +83,22 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
             batch.BatchCommands.Add(_records.ClaimCommand(keyed, now));
             batch.BatchCommands.Add(_records.ReadCompletedCommand(keyed.Select(w => w.Id)));
         }
+        var accounts = new NpgsqlBatchCommand(_snapshots.SelectSql(lockRows: true));
+        accounts.Parameters.Add(new NpgsqlParameter { Value = units.SelectMany(AccountsOf).Distinct().Order().ToArray() });
+        batch.BatchCommands.Add(accounts);
+
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var head = await AuditTrail.ReadHeadAsync(reader, ct);
+        await reader.NextResultAsync(ct);
         var known = new Dictionary<Guid, CommandRecord>();
         if (keyed.Count > 0)
         {
             // The claim's own result (ids we claimed) is not needed: what we could not claim shows up next as completed.
             await reader.NextResultAsync(ct);
-            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct)) known[reader.GetGuid(0)] = CommandRecords.Read(reader);
+            await reader.NextResultAsync(ct);
         }
-        return (head, known);
+        var loaded = await AccountStateTable.ReadRowsAsync(reader, ct);
+        return (head, known, loaded);
     }
 }

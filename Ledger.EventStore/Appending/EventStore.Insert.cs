@@ -13,7 +13,7 @@ public sealed partial class EventStore
     /// </summary>
     private async Task<IReadOnlyList<RecordedEvent>> InsertEventsAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<StreamAppend> streams,
-        Dictionary<Guid, long> firstVersions, AppendContext context, CancellationToken ct)
+        Dictionary<Guid, long> firstVersions, List<NpgsqlBatchCommand> versionCommands, AppendContext context, CancellationToken ct)
     {
         var count = streams.Sum(s => s.Events.Count);
         var ids = new Guid[count];
@@ -43,6 +43,7 @@ public sealed partial class EventStore
         }
 
         await using var batch = new NpgsqlBatch(connection, tx);
+        foreach (var command in versionCommands) batch.BatchCommands.Add(command);
         var insert = new NpgsqlBatchCommand(schema.Sql("""
             INSERT INTO {schema}.events (id, stream_id, version, type, data, metadata, timestamp, tx_id)
             SELECT e.id, e.stream_id, e.version, e.type, e.data::jsonb, e.metadata::jsonb, $7, pg_current_xact_id()::text::bigint
@@ -66,6 +67,7 @@ public sealed partial class EventStore
         try
         {
             await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (versionCommands.Count > 0) FirstVersions(streams, await ReadVersionsAsync(reader, versionCommands.Count, ct));
             while (await reader.ReadAsync(ct)) positions[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetInt64(2));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_stream_version_unique")

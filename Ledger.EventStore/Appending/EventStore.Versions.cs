@@ -6,26 +6,24 @@ namespace Ledger.EventStore;
 public sealed partial class EventStore
 {
     /// <summary>
-    /// Moves every stream's version forward in one round trip and returns the version of each stream's
-    /// first new event. The streams row is the lock that serialises writers of one stream.
+    /// One statement per kind of expectation, each moving its streams' versions forward and returning the
+    /// new versions. The streams row is the lock that serialises writers of one stream.
     /// </summary>
-    private async Task<Dictionary<Guid, long>> ReserveVersionsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<StreamAppend> streams, DateTimeOffset now, CancellationToken ct)
+    private List<NpgsqlBatchCommand> VersionCommands(IReadOnlyList<StreamAppend> streams, DateTimeOffset now)
     {
         var exact = streams.Where(s => s.Expected.IsExact).ToList();
         var fresh = streams.Where(s => s.Expected.IsNoStream).ToList();
         var any = streams.Where(s => s.Expected.IsAny).ToList();
-
-        await using var batch = new NpgsqlBatch(connection, tx);
+        var commands = new List<NpgsqlBatchCommand>(3);
         if (exact.Count > 0)
-            batch.BatchCommands.Add(Command(schema.Sql("""
+            commands.Add(Command(schema.Sql("""
                 UPDATE {schema}.streams s SET version = s.version + d.n, updated_at = $4
                 FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d(id, expected, n)
                 WHERE s.id = d.id AND s.version = d.expected
                 RETURNING s.id, s.version
                 """), exact, s => s.Expected.Value, now));
         if (fresh.Count > 0)
-            batch.BatchCommands.Add(Command(schema.Sql("""
+            commands.Add(Command(schema.Sql("""
                 INSERT INTO {schema}.streams (id, type, version, created_at, updated_at)
                 SELECT d.id, t.type, d.n, $4, $4
                 FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS d(id, unused, n, ord)
@@ -35,7 +33,7 @@ public sealed partial class EventStore
                 RETURNING id, version
                 """), fresh, _ => 0, now, fresh.Select(s => s.StreamType).ToArray()));
         if (any.Count > 0)
-            batch.BatchCommands.Add(Command(schema.Sql("""
+            commands.Add(Command(schema.Sql("""
                 INSERT INTO {schema}.streams (id, type, version, created_at, updated_at)
                 SELECT d.id, t.type, d.n, $4, $4
                 FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS d(id, unused, n, ord)
@@ -44,26 +42,39 @@ public sealed partial class EventStore
                 ON CONFLICT (id) DO UPDATE SET version = {schema}.streams.version + excluded.version, updated_at = excluded.updated_at
                 RETURNING id, version
                 """), any, _ => 0, now, any.Select(s => s.StreamType).ToArray()));
+        return commands;
+    }
 
+    /// <summary>Reads the new versions returned by <see cref="VersionCommands"/>, one result set per command.</summary>
+    private static async Task<Dictionary<Guid, long>> ReadVersionsAsync(NpgsqlDataReader reader, int commands, CancellationToken ct)
+    {
         var newVersions = new Dictionary<Guid, long>();
-        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        for (var i = 0; i < commands; i++)
         {
-            do
-            {
-                while (await reader.ReadAsync(ct)) newVersions[reader.GetGuid(0)] = reader.GetInt64(1);
-            } while (await reader.NextResultAsync(ct));
+            while (await reader.ReadAsync(ct)) newVersions[reader.GetGuid(0)] = reader.GetInt64(1);
+            await reader.NextResultAsync(ct);
         }
+        return newVersions;
+    }
 
+    /// <summary>The version of each stream's first new event; throws if any stream was not where it was expected.</summary>
+    private static Dictionary<Guid, long> FirstVersions(IReadOnlyList<StreamAppend> streams, Dictionary<Guid, long> newVersions)
+    {
         var firstVersions = new Dictionary<Guid, long>(streams.Count);
         foreach (var stream in streams)
         {
-            if (!newVersions.TryGetValue(stream.StreamId, out var last))
+            if (!newVersions.TryGetValue(stream.StreamId, out var last) || last != Expected(stream, last))
                 throw new ConcurrencyException(stream.StreamId, stream.Expected,
                     stream.Expected.IsNoStream ? "the stream already exists" : "the stream is at another version");
             firstVersions[stream.StreamId] = last - stream.Events.Count + 1;
         }
         return firstVersions;
     }
+
+    private static long Expected(StreamAppend stream, long last) =>
+        stream.Expected.IsExact ? stream.Expected.Value + stream.Events.Count
+        : stream.Expected.IsNoStream ? stream.Events.Count
+        : last;
 
     private static NpgsqlBatchCommand Command(
         string sql, List<StreamAppend> streams, Func<StreamAppend, long> expected, DateTimeOffset now, string[]? types = null)
