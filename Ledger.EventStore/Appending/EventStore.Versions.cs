@@ -23,27 +23,23 @@ public sealed partial class EventStore
                 RETURNING s.id, s.version
                 """), exact, s => s.Expected.Value, now));
         if (fresh.Count > 0)
-            commands.Add(Command(schema.Sql("""
-                INSERT INTO {schema}.streams (id, type, version, created_at, updated_at)
-                SELECT d.id, t.type, d.n, $4, $4
-                FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS d(id, unused, n, ord)
-                JOIN unnest($5::text[]) WITH ORDINALITY AS t(type, ord) USING (ord)
-                ORDER BY d.id
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id, version
-                """), fresh, _ => 0, now, fresh.Select(s => s.StreamType).ToArray()));
+            commands.Add(InsertStreams(fresh, now, "DO NOTHING"));
         if (any.Count > 0)
-            commands.Add(Command(schema.Sql("""
-                INSERT INTO {schema}.streams (id, type, version, created_at, updated_at)
-                SELECT d.id, t.type, d.n, $4, $4
-                FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS d(id, unused, n, ord)
-                JOIN unnest($5::text[]) WITH ORDINALITY AS t(type, ord) USING (ord)
-                ORDER BY d.id
-                ON CONFLICT (id) DO UPDATE SET version = {schema}.streams.version + excluded.version, updated_at = excluded.updated_at
-                RETURNING id, version
-                """), any, _ => 0, now, any.Select(s => s.StreamType).ToArray()));
+            commands.Add(InsertStreams(any, now, "DO UPDATE SET version = {schema}.streams.version + excluded.version, updated_at = excluded.updated_at"));
         return commands;
     }
+
+    /// <summary>Creates the streams; <paramref name="onConflict"/> says what an existing stream means.</summary>
+    private NpgsqlBatchCommand InsertStreams(List<StreamAppend> streams, DateTimeOffset now, string onConflict) =>
+        Command(schema.Sql($"""
+            INSERT INTO {"{schema}"}.streams (id, type, version, created_at, updated_at)
+            SELECT d.id, t.type, d.n, $4, $4
+            FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS d(id, unused, n, ord)
+            JOIN unnest($5::text[]) WITH ORDINALITY AS t(type, ord) USING (ord)
+            ORDER BY d.id
+            ON CONFLICT (id) {onConflict}
+            RETURNING id, version
+            """), streams, _ => 0, now, streams.Select(s => s.StreamType).ToArray());
 
     /// <summary>Reads the new versions returned by <see cref="VersionCommands"/>, one result set per command.</summary>
     private static async Task<Dictionary<Guid, long>> ReadVersionsAsync(NpgsqlDataReader reader, int commands, CancellationToken ct)

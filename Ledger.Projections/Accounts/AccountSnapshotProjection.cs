@@ -1,6 +1,5 @@
 using Ledger.EventStore;
 using Ledger.EventStore.Appending;
-using Ledger.Domain.Accounts;
 using Npgsql;
 
 namespace Ledger.Projections.Accounts;
@@ -15,14 +14,6 @@ public sealed class AccountSnapshotProjection(EventStoreSchema schema) : IInline
 
     public string Name => "account_snapshots";
 
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> events, CancellationToken ct)
-    {
-        var ids = events.Select(e => e.Data).OfType<IAccountEvent>().Select(e => e.AccountId).Distinct().ToList();
-        if (ids.Count == 0) return;
-        var before = await _table.LoadAsync(connection, transaction, ids, lockRows: false, ct);
-        var after = AccountProjector.Project(before, events);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(_table.UpsertCommand(after));
-        await batch.ExecuteNonQueryAsync(ct);
-    }
+    public Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> events, CancellationToken ct) =>
+        _table.ApplyAsync(connection, transaction, events, ct);
 }

@@ -63,6 +63,20 @@ public sealed class AccountStateTable(EventStoreSchema schema, string table)
         new LogPosition(r.GetInt64(11), r.GetInt64(12)),
         new LogPosition(r.GetInt64(13), r.GetInt64(14)));
 
+    /// <summary>
+    /// Folds account events into this table: loads the rows they touch, evolves them with the domain's
+    /// rules (refusing any version gap) and writes them back with one statement.
+    /// </summary>
+    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> events, CancellationToken ct)
+    {
+        var ids = events.Select(e => e.Data).OfType<IAccountEvent>().Select(e => e.AccountId).Distinct().ToList();
+        if (ids.Count == 0) return;
+        var before = await LoadAsync(connection, transaction, ids, lockRows: false, ct);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(UpsertCommand(AccountProjector.Project(before, events)));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Inserts or replaces the rows with one multi-row statement.</summary>
     public NpgsqlBatchCommand UpsertCommand(IReadOnlyCollection<AccountRow> rows)
     {

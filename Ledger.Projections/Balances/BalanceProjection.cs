@@ -1,4 +1,3 @@
-using Ledger.Domain.Accounts;
 using Ledger.EventStore;
 using Ledger.EventStore.Daemon;
 using Ledger.Projections.Accounts;
@@ -18,16 +17,8 @@ public sealed class BalanceProjection(EventStoreSchema schema) : IRebuildablePro
 
     public string Table => _table.Table;
 
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> events, CancellationToken ct)
-    {
-        var ids = events.Select(e => e.Data).OfType<IAccountEvent>().Select(e => e.AccountId).Distinct().ToList();
-        if (ids.Count == 0) return;
-        var before = await _table.LoadAsync(connection, transaction, ids, lockRows: false, ct);
-        var after = AccountProjector.Project(before, events);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(_table.UpsertCommand(after));
-        await batch.ExecuteNonQueryAsync(ct);
-    }
+    public Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> events, CancellationToken ct) =>
+        _table.ApplyAsync(connection, transaction, events, ct);
 
     public IRebuildSession StartRebuild(string shadowTable) => new RebuildSession(new AccountStateTable(schema, shadowTable));
 

@@ -24,13 +24,13 @@ PGBIN=/usr/lib/postgresql/15/bin
 
 SCENARIO="${1:-all}"
 case "$SCENARIO" in
-  all | uniform | hot | batch | fixed-rate | lag | baseline) ;;
+  all | uniform | hot | batch | fixed-rate | lag | baseline | rebuild) ;;
   -h | --help | help)
     sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
-    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline]" >&2
+    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild]" >&2
     exit 2
     ;;
 esac
@@ -268,6 +268,17 @@ fi
 if wants fixed-rate; then
   scenario fixed-rate --rate "$RATE" --connections 256 --label "fixed-rate-$RATE"
 fi
+# Rebuild needs a big log: grow it with batches (bounded in time), then measure with the API stopped.
+REBUILD_EVENTS="${BENCH_REBUILD_EVENTS:-1000000}"
+if wants rebuild; then
+  rebuild_deadline=$((SECONDS + 900))
+  while :; do
+    events="$(psql_bench -d ledger_bench -Atc 'select count(*) from ledger.events')"
+    (( events >= REBUILD_EVENTS || SECONDS >= rebuild_deadline )) && break
+    say "rebuild: the log holds $events events; growing it towards $REBUILD_EVENTS"
+    scenario batch --size 8190 --connections "$BATCH_CONNECTIONS" --label rebuild-seed
+  done
+fi
 
 if needs_api; then
   say "stopping the API"
@@ -282,6 +293,14 @@ if needs_api; then
   api_lines="$(wc -l <"$RUN/api.log")"
   mv "$RUN/api.log.kept" "$RUN/api.log"
   say "API log: $api_lines lines, warnings/errors kept in $RUN/api.log"
+fi
+
+if wants rebuild; then
+  events="$(psql_bench -d ledger_bench -Atc 'select count(*) from ledger.events')"
+  say "rebuild: projections rebuild all over $events events (API stopped, so nothing else competes)"
+  ( cd "$BUILD/api" && LEDGER_DB="$DB_CONN" ASPNETCORE_ENVIRONMENT=Production dotnet Ledger.Api.dll projections rebuild all ) \
+    >"$RUN/rebuild.txt" 2>&1 || { cat "$RUN/rebuild.txt" >&2; die "the rebuild failed"; }
+  grep 'rebuilt from' "$RUN/rebuild.txt" >&2
 fi
 
 # ---- the naive baseline -----------------------------------------------------------------------
@@ -311,3 +330,8 @@ echo
 echo "Ledger benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, scenario '$SCENARIO' (details: $RUN)"
 echo
 load report --results "$RESULTS"
+if [[ -f $RUN/rebuild.txt ]]; then
+  echo
+  echo "rebuild (projections rebuild all, CLI, API stopped):"
+  grep 'rebuilt from' "$RUN/rebuild.txt" | sed 's/^/  /'
+fi
