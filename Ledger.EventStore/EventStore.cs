@@ -8,13 +8,42 @@ namespace Ledger.EventStore;
 /// Appends events to streams with optimistic concurrency and reads them back. Every append runs the
 /// registered inline projections in its own transaction and announces the commit on the events channel.
 /// </summary>
+/// <remarks>
+/// With <paramref name="serializeAppends"/>, every append first takes one transaction-scoped advisory
+/// lock per schema, so appending transactions commit one after another in the order they got their
+/// sequence numbers. The global read can then return every visible event in order without waiting for
+/// unrelated transactions elsewhere on the server to finish (see docs/daemon.md). A caller that writes
+/// anything before appending in the same transaction must take <see cref="AppendLockCommand"/> first,
+/// because the lock must come before the transaction's id is assigned.
+/// </remarks>
 public sealed partial class EventStore(
     NpgsqlDataSource dataSource,
     EventStoreSchema schema,
     EventTypeRegistry types,
-    IEnumerable<IInlineProjection> inlineProjections)
+    IEnumerable<IInlineProjection> inlineProjections,
+    bool serializeAppends = false)
 {
     private readonly IReadOnlyList<IInlineProjection> _inlineProjections = inlineProjections.ToList();
+    private readonly long _appendLockKey = AppendLockKey(schema);
+
+    public bool SerializesAppends => serializeAppends;
+
+    /// <summary>The statement that takes this schema's append lock; held until the transaction ends (reentrant).</summary>
+    public NpgsqlBatchCommand AppendLockCommand()
+    {
+        var command = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = _appendLockKey });
+        return command;
+    }
+
+    /// <summary>FNV-1a over the schema name: stable across processes, distinct from other locks' keys.</summary>
+    private static long AppendLockKey(EventStoreSchema schema)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes($"eventstore.append:{schema.Name}"))
+            hash = (hash ^ b) * 1099511628211UL;
+        return unchecked((long)hash);
+    }
 
     public EventStoreSchema Schema => schema;
     public EventTypeRegistry Types => types;
@@ -47,6 +76,7 @@ public sealed partial class EventStore(
         var timestamp = context.Timestamp.ToUniversalTime();
         context = context with { Timestamp = timestamp };
         var versionCommands = VersionCommands(streams, timestamp);
+        if (serializeAppends) versionCommands.Insert(0, AppendLockCommand());
         IReadOnlyList<RecordedEvent> recorded;
         if (streams.Any(s => s.Expected.IsAny))
         {

@@ -23,9 +23,12 @@ public sealed class OpenAccountValidator : AbstractValidator<OpenAccountRequest>
 
     public OpenAccountValidator(LedgerOptions options)
     {
-        RuleFor(r => r.Id).NotEqual(Guid.Empty).When(r => r.Id is not null).WithMessage("id must not be the empty UUID.");
+        // Settlement accounts are opened on first use under ids derived from their currency: a client must not take one first.
+        var reserved = options.Currencies.Select(SettlementAccounts.IdFor).ToHashSet();
+        RuleFor(r => r.Id).NotEqual(Guid.Empty).When(r => r.Id is not null).WithMessage("id must not be the empty UUID.")
+            .Must(id => id is null || !reserved.Contains(id.Value)).WithMessage("id is reserved for a settlement account of the ledger.");
         RuleFor(r => r.Currency).SupportedCurrency(options);
-        RuleFor(r => r.Name).MaximumLength(NameLengthMax);
+        RuleFor(r => r.Name).MaximumLength(NameLengthMax).StoredText();
         RuleFor(r => r.InitialBalance).GreaterThan(0).When(r => r.InitialBalance is not null)
             .WithMessage("initialBalance must be a positive number of minor units.");
     }

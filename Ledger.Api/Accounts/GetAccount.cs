@@ -22,24 +22,31 @@ public static class GetAccount
     public static async Task<IResult> Balance(
         string id, string? minPosition, string? asOf, ReadFreshness freshness, AccountViews views, EventStore.EventStore store, TimeProvider clock, CancellationToken ct)
     {
-        if (asOf is not null) return await BalanceAsOf(id, asOf, store, ct);
+        if (!string.IsNullOrEmpty(asOf)) return await BalanceAsOf(id, asOf, store, ct);
         var (row, problem) = await ReadAsync(id, minPosition, freshness, views, ct);
         if (problem is not null) return problem;
         var s = row!.State;
-        return TypedResults.Ok(new BalanceResponse(s.Id, s.Currency, s.BalanceMinor, s.Version, clock.GetUtcNow(), row.LastAt.ToString()));
+        return TypedResults.Ok(new BalanceResponse(s.Id, s.Currency, s.BalanceMinor, s.Version, ToMicroseconds(clock.GetUtcNow()), row.LastAt.ToString()));
     }
 
     /// <summary>Time travel: replays the account's own events up to the instant.</summary>
     private static async Task<IResult> BalanceAsOf(string id, string asOf, EventStore.EventStore store, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var accountId, out var problem)) return problem!;
-        if (!DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+        const DateTimeStyles styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+        // An unescaped '+' of an offset ("...T10:15:30+01:00") arrives as a space after query decoding.
+        if (!DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, styles, out var instant)
+            && !DateTimeOffset.TryParse(asOf.Trim().Replace(' ', '+'), CultureInfo.InvariantCulture, styles, out instant))
             return Problems.Validation("asOf", "asOf must be an ISO-8601 instant, e.g. 2026-11-22T10:15:30Z.");
+        instant = ToMicroseconds(instant);
         var events = await store.ReadStreamAsync(accountId, toInstant: instant, ct: ct);
         var state = AccountEvolution.Replay(events.Select(e => (IAccountEvent)e.Data));
         if (state is null) return Problems.NotFound($"Account {accountId} at {instant:O}");
         return TypedResults.Ok(new BalanceResponse(state.Id, state.Currency, state.BalanceMinor, state.Version, instant, events[^1].Position.ToString()));
     }
+
+    /// <summary>PostgreSQL keeps microseconds; answering with the same precision keeps every timestamp comparable.</summary>
+    private static DateTimeOffset ToMicroseconds(DateTimeOffset instant) => instant.AddTicks(-(instant.Ticks % 10));
 
     private static async Task<(Projections.Accounts.AccountRow? Row, IResult? Problem)> ReadAsync(
         string id, string? minPosition, ReadFreshness freshness, AccountViews views, CancellationToken ct)

@@ -24,15 +24,18 @@ public static class Reconciliations
             if (problem is not null) return problem;
             request = body!;
         }
-        var report = await reconciler.RunAsync(request.AsOf, ct);
+        var report = WithAsOf(await reconciler.RunAsync(request.AsOf, ct));
         return TypedResults.Created($"/admin/reconciliations/{report.Id}", report);
     }
 
     public static async Task<IResult> Get(string id, ReconciliationReports reports, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var reportId, out var problem)) return problem!;
-        return await reports.FindAsync(reportId, ct) is { } report ? TypedResults.Ok(report) : Problems.NotFound($"Reconciliation {reportId}");
+        return await reports.FindAsync(reportId, ct) is { } report ? TypedResults.Ok(WithAsOf(report)) : Problems.NotFound($"Reconciliation {reportId}");
     }
+
+    /// <summary>A report always names its instant: without a requested <c>asOf</c> it is as of its start (the whole log then).</summary>
+    private static ReconciliationReport WithAsOf(ReconciliationReport report) => report with { AsOf = report.AsOf ?? report.StartedAt };
 
     public static bool TryParseInstant(string text, out DateTimeOffset instant) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);

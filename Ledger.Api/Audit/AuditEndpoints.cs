@@ -18,18 +18,20 @@ public static class AuditEndpoints
     {
         if (!Paging.TryLimit(limit, options, out var pageSize, out var problem)) return problem!;
         Guid? account = null;
-        if (accountId is not null)
+        if (!string.IsNullOrEmpty(accountId))
         {
             if (!Guid.TryParse(accountId, out var parsed)) return Problems.Validation("accountId", "accountId must be a UUID.");
             account = parsed;
         }
         long afterSequence = 0;
-        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSequence))
+        if (!string.IsNullOrEmpty(after) && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSequence))
             return Problems.Validation("after", "after must be a nextCursor returned by this endpoint.");
 
-        var entries = await log.ReadAsync(account, afterSequence, pageSize, ct);
-        var next = entries.Count == pageSize ? entries[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new AuditPage(entries.Select(e => new AuditItem(
+        // One entry more than the page tells whether another page exists, so the last page says null.
+        var entries = await log.ReadAsync(account, afterSequence, pageSize + 1, ct);
+        var page = entries.Take(pageSize).ToList();
+        var next = entries.Count > pageSize ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new AuditPage(page.Select(e => new AuditItem(
             e.Sequence, e.At, e.Actor, e.Operation, e.SubjectIds, e.Outcome, e.Code, e.Detail, e.Hash, e.PreviousHash)).ToList(), next));
     }
 

@@ -44,7 +44,8 @@ public static class LedgerServices
         services.AddSingleton(LedgerEventTypes.CreateRegistry());
         services.AddSingleton<AccountSnapshotProjection>();
         services.AddSingleton(sp => new EventStore.EventStore(sp.GetRequiredService<NpgsqlDataSource>(), schema,
-            sp.GetRequiredService<EventStore.Serialization.EventTypeRegistry>(), [sp.GetRequiredService<AccountSnapshotProjection>()]));
+            sp.GetRequiredService<EventStore.Serialization.EventTypeRegistry>(), [sp.GetRequiredService<AccountSnapshotProjection>()],
+            serializeAppends: true));
         services.AddSingleton(sp => new SchemaMigrator(sp.GetRequiredService<NpgsqlDataSource>(), schema,
             [.. EventStoreMigrations.All, .. LedgerMigrations.All]));
 

@@ -24,7 +24,8 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            return (null, Problems.Validation(MemberOf(e.Path), Describe(e)));
+            var member = MemberOf(e.Path);
+            return (null, Problems.Validation(member, Describe(e, member)));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -40,12 +41,27 @@ public static class JsonBody
         return (value, null);
     }
 
-    /// <summary>"$.transfers[3].amount" becomes "transfers[3].amount"; the root becomes "body".</summary>
+    /// <summary>Members whose value is a JSON object of free keys: a key is data, not a member.</summary>
+    private static readonly string[] FreeFormMembers = ["metadata"];
+
+    /// <summary>
+    /// "$.transfers[3].amount" becomes "transfers[3].amount"; the root becomes "body". A path into a free-form
+    /// object names the object: "$.metadata.k" becomes "metadata".
+    /// </summary>
     public static string MemberOf(string? path)
     {
         if (string.IsNullOrEmpty(path) || path == "$") return "body";
         var member = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
-        return member.Length == 0 ? "body" : member;
+        if (member.Length == 0) return "body";
+        foreach (var name in FreeFormMembers)
+        {
+            for (var at = member.IndexOf(name, StringComparison.Ordinal); at >= 0; at = member.IndexOf(name, at + 1, StringComparison.Ordinal))
+            {
+                var end = at + name.Length;
+                if ((at == 0 || member[at - 1] == '.') && end < member.Length && member[end] is '.' or '[') return member[..end];
+            }
+        }
+        return member;
     }
 
     /// <summary>FluentValidation names members as C# properties ("Transfers[3].Amount"); the contract is camelCase.</summary>
@@ -54,7 +70,16 @@ public static class JsonBody
             ? "body"
             : string.Join('.', propertyName.Split('.').Select(s => s.Length == 0 ? s : char.ToLowerInvariant(s[0]) + s[1..]));
 
-    private static string Describe(JsonException e) =>
-        // System.Text.Json messages name CLR types; keep the first sentence, which says what was wrong.
-        e.Message.Split(" Path:", 2)[0];
+    /// <summary>What was wrong, in the contract's terms: System.Text.Json's own messages name CLR types.</summary>
+    private static string Describe(JsonException e, string member)
+    {
+        var message = e.Message.Split(" Path:", 2)[0];
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+            return $"'{member}' is not a member of this request.";
+        if (message.StartsWith("Duplicate property", StringComparison.Ordinal))
+            return $"'{member}' appears more than once.";
+        if (message.Contains("could not be converted to", StringComparison.Ordinal))
+            return member == "body" ? "The body must be a JSON object." : $"'{member}' has a value of the wrong type or out of range.";
+        return message;
+    }
 }

@@ -48,6 +48,8 @@ public static class Problems
         "unavailable" => "Temporarily unavailable",
         "unsupported_media_type" => "Unsupported media type",
         "payload_too_large" => "Payload too large",
+        "method_not_allowed" => "Method not allowed",
+        "internal_error" => "Internal error",
         _ => "Request failed",
     };
 

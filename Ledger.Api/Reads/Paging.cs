@@ -11,7 +11,7 @@ public static class Paging
     {
         limit = options.Reads.PageSizeDefault;
         problem = null;
-        if (text is null) return true;
+        if (string.IsNullOrEmpty(text)) return true;
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit >= 1 && limit <= options.Reads.PageSizeMax)
             return true;
         problem = Problems.Validation("limit", $"limit must be a whole number from 1 to {options.Reads.PageSizeMax}.");

@@ -19,7 +19,7 @@ public sealed class ReadFreshness(EventStore.EventStore store, CheckpointWaiter 
     /// <summary>Waits for the projection; returns a problem (400 or 503) when the caller's demand cannot be met.</summary>
     public async Task<IResult?> AwaitAsync(string projection, Guid? accountId, string? minPosition, CancellationToken ct)
     {
-        if (minPosition is not null)
+        if (!string.IsNullOrEmpty(minPosition))
         {
             if (!LogPosition.TryParse(minPosition, out var demanded))
                 return Problems.Validation("minPosition", "minPosition must be a position returned by a write.");

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Ledger.Api.Hosting;
+using Ledger.Domain.Accounts;
 
 namespace Ledger.Api.Transfers;
 
@@ -29,15 +30,18 @@ public sealed class TransferValidator : AbstractValidator<TransferRequest>
         RuleFor(r => r.Id).NotEqual(Guid.Empty).When(r => r.Id is not null).WithMessage("id must not be the empty UUID.");
         RuleFor(r => r.FromAccountId).NotNull().WithMessage("fromAccountId is required.");
         RuleFor(r => r.ToAccountId).NotNull().WithMessage("toAccountId is required.")
-            .NotEqual(r => r.FromAccountId).When(r => r.FromAccountId is not null).WithMessage("toAccountId must differ from fromAccountId.");
+            .NotEqual(r => r.FromAccountId).When(r => r.FromAccountId is not null, ApplyConditionTo.CurrentValidator)
+            .WithMessage("toAccountId must differ from fromAccountId.");
         RuleFor(r => r.Amount).NotNull().WithMessage("amount is required.")
             .GreaterThan(0).WithMessage("amount must be a positive number of minor units.");
         RuleFor(r => r.Currency).SupportedCurrency(options);
-        RuleFor(r => r.Reference).MaximumLength(TransferLimits.ReferenceLengthMax);
+        RuleFor(r => r.Reference).MaximumLength(TransferLimits.ReferenceLengthMax).StoredText();
         RuleFor(r => r.Metadata)
             .Must(m => m!.Count <= TransferLimits.MetadataEntriesMax).WithMessage($"metadata holds at most {TransferLimits.MetadataEntriesMax} values.")
             .Must(m => m!.All(kv => kv.Key.Length is > 0 and <= TransferLimits.MetadataKeyLengthMax && kv.Value is not null && kv.Value.Length <= TransferLimits.MetadataValueLengthMax))
             .WithMessage($"metadata keys are 1..{TransferLimits.MetadataKeyLengthMax} characters and values are strings of at most {TransferLimits.MetadataValueLengthMax}.")
+            .Must(m => m!.All(kv => TextRules.IsStorable(kv.Key) && TextRules.IsStorable(kv.Value)))
+            .WithMessage(TextRules.Message)
             .When(r => r.Metadata is not null);
     }
 }
@@ -47,12 +51,44 @@ public sealed class MovementValidator : AbstractValidator<MovementRequest>
     public MovementValidator(LedgerOptions options)
     {
         RuleFor(r => r.Id).NotEqual(Guid.Empty).When(r => r.Id is not null).WithMessage("id must not be the empty UUID.");
-        RuleFor(r => r.AccountId).NotNull().WithMessage("accountId is required.");
+        RuleFor(r => r.AccountId).NotNull().WithMessage("accountId is required.")
+            // The other side is the settlement account: naming it here would move money from an account to itself.
+            .Must((r, id) => r.Currency is null || id != SettlementAccounts.IdFor(r.Currency))
+            .WithMessage("accountId must be a customer account, not the currency's settlement account.");
         RuleFor(r => r.Amount).NotNull().WithMessage("amount is required.")
             .GreaterThan(0).WithMessage("amount must be a positive number of minor units.");
         RuleFor(r => r.Currency).SupportedCurrency(options);
-        RuleFor(r => r.Reference).MaximumLength(TransferLimits.ReferenceLengthMax);
+        RuleFor(r => r.Reference).MaximumLength(TransferLimits.ReferenceLengthMax).StoredText();
     }
+}
+
+/// <summary>
+/// Free text is stored in PostgreSQL text and jsonb, which hold neither U+0000 nor unpaired surrogates: such text
+/// is a 400 at the edge, not a failed commit that takes the other writes of its batch down with it.
+/// </summary>
+public static class TextRules
+{
+    public const string Message = "Text must not contain NUL (U+0000) characters or unpaired surrogates.";
+
+    public static bool IsStorable(string? text)
+    {
+        if (text is null) return true;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0') return false;
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1])) return false;
+                i++;
+            }
+            else if (char.IsLowSurrogate(c)) return false;
+        }
+        return true;
+    }
+
+    public static IRuleBuilderOptions<T, string?> StoredText<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(IsStorable).WithMessage(Message);
 }
 
 internal static class CurrencyRules

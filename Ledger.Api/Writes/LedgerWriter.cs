@@ -66,9 +66,9 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
     };
 
     /// <summary>
-    /// One round trip: takes the audit head lock first (the transaction id is assigned under it, so
-    /// transaction order equals commit order equals each stream's version order, which keeps projections
-    /// simple), claims every idempotency id in id order (a concurrent claimer of the same id waits for
+    /// One round trip: takes the event store's append lock first (waiting on an advisory lock assigns no
+    /// transaction id, so ids are handed out in lock order: transaction order equals commit order equals
+    /// each stream's version order; a row lock alone does not guarantee that), then the audit head, claims every idempotency id in id order (a concurrent claimer of the same id waits for
     /// us), reads what earlier requests stored under the ids it could not claim, and locks the accounts
     /// involved in id order.
     /// </summary>
@@ -77,6 +77,7 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
     {
         var keyed = units.OfType<IdempotentWrite>().DistinctBy(w => w.Id).ToList();
         await using var batch = new NpgsqlBatch(connection, tx);
+        batch.BatchCommands.Add(store.AppendLockCommand());
         batch.BatchCommands.Add(audit.LockHeadCommand());
         if (keyed.Count > 0)
         {
@@ -88,6 +89,7 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         batch.BatchCommands.Add(accounts);
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct); // the append lock
         var head = await AuditTrail.ReadHeadAsync(reader, ct);
         await reader.NextResultAsync(ct);
         var known = new Dictionary<Guid, CommandRecord>();

@@ -47,7 +47,9 @@ public sealed partial class EventStore
         var newVersions = new Dictionary<Guid, long>();
         for (var i = 0; i < commands; i++)
         {
-            while (await reader.ReadAsync(ct)) newVersions[reader.GetGuid(0)] = reader.GetInt64(1);
+            // The append lock's result set (one void column) carries no version.
+            if (reader.FieldCount == 2)
+                while (await reader.ReadAsync(ct)) newVersions[reader.GetGuid(0)] = reader.GetInt64(1);
             await reader.NextResultAsync(ct);
         }
         return newVersions;

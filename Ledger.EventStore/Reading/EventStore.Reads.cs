@@ -25,20 +25,18 @@ public sealed partial class EventStore
 
     /// <summary>
     /// Reads committed events after a position, in (transaction, sequence) order, never returning an event
-    /// while an older transaction that might still add events before it is in flight. Only transactions
-    /// below the snapshot's xmin are finished, so whatever of them is visible is all there will ever be.
+    /// while a transaction that might still commit an event before it is in flight. By default only
+    /// transactions below the snapshot's xmin count as finished, so whatever of them is visible is all
+    /// there will ever be. When appends are serialised, an in-flight append holds the lock and every
+    /// sequence it has taken is above every committed one, so every visible event is final.
     /// </summary>
     public async Task<IReadOnlyList<RecordedEvent>> ReadCommittedAfterAsync(
         LogPosition after, int limit, NpgsqlConnection? connection = null, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var sql = schema.Sql("SELECT " + EventColumns + """
-             FROM {schema}.events
-            WHERE (tx_id, seq) > ($1, $2)
-              AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-            ORDER BY tx_id, seq
-            LIMIT $3
-            """);
+        var sql = schema.Sql("SELECT " + EventColumns + " FROM {schema}.events WHERE (tx_id, seq) > ($1, $2)"
+            + (serializeAppends ? "" : " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            + " ORDER BY tx_id, seq LIMIT $3");
         await using var command = connection is null ? dataSource.CreateCommand(sql) : new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = after.TransactionId });
         command.Parameters.Add(new NpgsqlParameter { Value = after.Sequence });

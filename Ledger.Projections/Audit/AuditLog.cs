@@ -28,13 +28,20 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, EventStoreSchema schem
 
     /// <summary>
     /// Walks the whole chain in sequence order: sequences must run 1, 2, 3…, each entry must name its
-    /// predecessor's hash and hash to its stored value, and the chain must end at the head row.
+    /// predecessor's hash and hash to its stored value, and the chain must end exactly at the head row
+    /// (read first, in the same snapshot): an entry past the head, a last entry whose hash the head does
+    /// not name, or a chain shorter than the head says are all tampering, reported at the first bad sequence.
     /// </summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // One snapshot for the walk and the head, so a concurrent writer cannot look like tampering.
+        // One snapshot for the head and the walk, so a concurrent writer cannot look like tampering.
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        AuditHead head;
+        await using (var headQuery = new NpgsqlCommand(schema.Sql("SELECT sequence, hash FROM {schema}.audit_head WHERE id = 1"), connection, tx))
+        await using (var headReader = await headQuery.ExecuteReaderAsync(ct))
+            head = await AuditTrail.ReadHeadAsync(headReader, ct);
+
         var previous = new AuditHead(0, AuditHead.GenesisHash);
         long checkedCount = 0;
         await using (var command = new NpgsqlCommand(schema.Sql($"SELECT {Columns} FROM {{schema}}.audit_entries ORDER BY sequence"), connection, tx))
@@ -44,15 +51,14 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, EventStoreSchema schem
             {
                 var entry = Read(reader);
                 checkedCount++;
-                if (entry.Sequence != previous.Sequence + 1 || entry.PreviousHash != previous.Hash || AuditChain.Compute(entry) != entry.Hash)
-                    return new AuditVerification(false, checkedCount, previous.Sequence + 1);
+                var expected = previous.Sequence + 1;
+                var linked = entry.Sequence == expected && entry.PreviousHash == previous.Hash && AuditChain.Compute(entry) == entry.Hash;
+                var withinHead = entry.Sequence < head.Sequence || (entry.Sequence == head.Sequence && entry.Hash == head.Hash);
+                if (!linked || !withinHead) return new AuditVerification(false, checkedCount, Math.Min(expected, entry.Sequence));
                 previous = new AuditHead(entry.Sequence, entry.Hash);
             }
         }
-        await using var head = new NpgsqlCommand(schema.Sql("SELECT sequence, hash FROM {schema}.audit_head WHERE id = 1"), connection, tx);
-        await using var headReader = await head.ExecuteReaderAsync(ct);
-        var stored = await AuditTrail.ReadHeadAsync(headReader, ct);
-        return stored == previous
+        return previous == head
             ? new AuditVerification(true, checkedCount, null)
             : new AuditVerification(false, checkedCount, previous.Sequence + 1);
     }

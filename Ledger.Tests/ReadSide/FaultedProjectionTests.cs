@@ -1,0 +1,90 @@
+using System.Net;
+using Ledger.EventStore.Daemon;
+using Ledger.Tests.Infrastructure;
+
+namespace Ledger.Tests.ReadSide;
+
+/// <summary>
+/// An event the balance projection cannot fold (a credit to an account that was never opened) must stop
+/// that projection exactly there, visibly, while the history projection goes on past it. This class
+/// poisons its schema, so it has a factory of its own.
+/// </summary>
+public sealed class FaultedProjectionTests(FaultedProjectionTests.PoisonedApi api) : IClassFixture<FaultedProjectionTests.PoisonedApi>
+{
+    /// <summary>minPosition reads give up quickly: the balances view will never get there.</summary>
+    public sealed class PoisonedApi : LedgerApiFactory
+    {
+        public PoisonedApi() => Settings["Ledger:Reads:MinPositionWaitMs"] = "500";
+    }
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Commits one account.credited.v1 event for a stream nobody opened, in a transaction of its own; returns its position.</summary>
+    private async Task<string> InsertCreditForUnknownAccountAsync()
+    {
+        var ghost = Guid.NewGuid();
+        var eventId = Guid.NewGuid();
+        var data = $$"""
+            {"accountId":"{{ghost}}","transferId":"{{Guid.NewGuid()}}","amountMinor":100,"counterpartyId":"{{Guid.NewGuid()}}",
+             "balanceAfterMinor":100,"reference":"poison","creditedAt":"2026-11-22T10:15:30.123Z"}
+            """;
+        await api.ExecuteAsync($$"""
+            BEGIN;
+            INSERT INTO {schema}.streams (id, type, version, created_at, updated_at) VALUES ('{{ghost}}', 'account', 1, now(), now());
+            INSERT INTO {schema}.events (id, stream_id, version, type, data, metadata, timestamp, tx_id)
+            VALUES ('{{eventId}}', '{{ghost}}', 1, 'account.credited.v1', '{{data}}'::jsonb, '{}'::jsonb, now(), pg_current_xact_id()::text::bigint);
+            SELECT pg_notify('{{api.Schema}}_events', '');
+            COMMIT;
+            """);
+        return await api.ScalarAsync<string>($"SELECT tx_id::text || '-' || seq::text FROM {{schema}}.events WHERE id = '{eventId}'");
+    }
+
+    [Fact]
+    public async Task a_bad_event_faults_balances_at_its_position_while_transactions_keeps_running_past_it()
+    {
+        var client = api.Client();
+        var account = await client.OpenAccountAsync("USD", initialBalance: 1_000);
+        await api.WaitForProjectionsAsync();
+        var lastGood = (await api.Service<Ledger.EventStore.EventStore>().ReadHeadAsync()).ToString();
+
+        var poison = await InsertCreditForUnknownAccountAsync();
+        var waiter = api.Service<CheckpointWaiter>();
+        (await waiter.WaitForStatusAsync("balances", ProjectionStatuses.Faulted, Deadline, CancellationToken.None))
+            .ShouldBeTrue("balances did not fault on the credit to an unknown account");
+
+        // Writes after the fault: the history projection must take them, the balance projection cannot.
+        var (status, deposit) = await client.PostJsonAsync("/deposits", new { accountId = account, amount = 25, currency = "USD" });
+        status.ShouldBe(HttpStatusCode.Created, deposit?.ToJsonString());
+        var depositPosition = deposit!["position"]!.GetValue<string>();
+        await api.WaitForProjectionsAsync("transactions");
+        var head = (await api.Service<Ledger.EventStore.EventStore>().ReadHeadAsync()).ToString();
+        head.ShouldBe(depositPosition);
+
+        var balances = await api.Operator().ProjectionAsync("balances");
+        balances["status"]!.GetValue<string>().ShouldBe("faulted");
+        balances["lastError"]!.GetValue<string>().ShouldContain(poison);
+        balances["position"]!.GetValue<string>().ShouldBe(lastGood, "every event before the bad one is applied, none after it");
+        balances["headPosition"]!.GetValue<string>().ShouldBe(head);
+        balances["lagEvents"]!.GetValue<long>().ShouldBe(await api.ScalarAsync<long>(
+            $"SELECT count(*) FROM {{schema}}.events WHERE (tx_id, seq) > ({lastGood.Replace('-', ',')})"));
+        balances["lagEvents"]!.GetValue<long>().ShouldBe(3); // the bad event and the deposit's two legs
+        balances["lagMs"]!.GetValue<long>().ShouldBeGreaterThan(0, "the bad event has been waiting since before the deposit");
+
+        var transactions = await api.Auditor().ProjectionAsync("transactions");
+        transactions["status"]!.GetValue<string>().ShouldBe("running");
+        transactions["position"]!.GetValue<string>().ShouldBe(head);
+        transactions["lagEvents"]!.GetValue<long>().ShouldBe(0);
+        transactions["lastError"]?.GetValue<string>().ShouldBeNull();
+
+        // The history shows the later deposit; the balance view is stuck before the bad event and says so.
+        var history = await client.GetOkAsync($"/accounts/{account}/transactions?limit=1&minPosition={depositPosition}");
+        var newest = history["items"]!.AsArray().ShouldHaveSingleItem()!;
+        newest["amount"]!.GetValue<long>().ShouldBe(25);
+        newest["balanceAfter"]!.GetValue<long>().ShouldBe(1_025);
+        var (stale, problem) = await client.GetJsonAsync($"/accounts/{account}/balance?minPosition={depositPosition}");
+        stale.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        problem!["code"]!.GetValue<string>().ShouldBe("unavailable");
+        (await api.ScalarAsync<long>($"SELECT balance FROM {{schema}}.balances WHERE id = '{account}'")).ShouldBe(1_000);
+        (await api.ScalarAsync<long>($"SELECT balance FROM {{schema}}.account_snapshots WHERE id = '{account}'")).ShouldBe(1_025);
+    }
+}
