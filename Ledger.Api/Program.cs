@@ -48,6 +48,9 @@ if (verb is not null and not "serve")
 
 // The schema must be current before the daemon and the write pipeline start.
 await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+// Every supported currency has its settlement account from the start, so listings show it before first use.
+await app.Services.GetRequiredService<Ledger.Api.Writes.LedgerWriter>().OpenSettlementAccountsAsync(
+    app.Services.GetRequiredService<LedgerOptions>().Currencies, TimeProvider.System.GetUtcNow(), CancellationToken.None);
 // Exporters subscribe before the first request so no measurement is missed.
 _ = app.Services.GetRequiredService<Ledger.Api.Observability.Telemetry>();
 _ = app.Services.GetRequiredService<Ledger.Api.Observability.PrometheusMetrics>();

@@ -55,7 +55,9 @@ public static class LedgerEndpoints
     private static RouteHandlerBuilder Write<TRequest, TResponse>(this RouteHandlerBuilder route, int success = StatusCodes.Status201Created)
         where TRequest : notnull
     {
-        route.Accepts<TRequest>("application/json").Produces<TResponse>(success);
+        // "*/*" and optional keep routing from answering 415 before authentication has said 401; the
+        // handler itself refuses anything but JSON, after the key is checked.
+        route.Accepts<TRequest>(isOptional: true, "application/json", "*/*").Produces<TResponse>(success);
         if (success == StatusCodes.Status201Created) route.Produces<TResponse>(StatusCodes.Status200OK);
         foreach (var status in WriteProblems) route.ProducesProblem(status);
         return route;

@@ -8,8 +8,11 @@ using Ledger.Projections.Accounts;
 
 namespace Ledger.Api.Writes;
 
-/// <summary>What one write decided: its events (possibly none) and the state of its subject afterwards, or a refusal.</summary>
-public sealed record WriteDecision(IReadOnlyList<Guid> EventIds, AccountState? SubjectAfter, Refused? Refusal);
+/// <summary>
+/// What one write decided: its events (possibly none), the state of its subject afterwards, or a refusal.
+/// Opening an account with an initial balance also books a deposit, named here so it can be remembered.
+/// </summary>
+public sealed record WriteDecision(IReadOnlyList<Guid> EventIds, AccountState? SubjectAfter, Refused? Refusal, TransferFunds? InitialDeposit = null);
 
 /// <summary>
 /// Decides a batch of writes in arrival order against in-memory account state, so a later write sees an
@@ -42,7 +45,11 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
     };
 
     /// <summary>The appends for every account touched, each expecting the version it had when loaded.</summary>
-    public IReadOnlyList<StreamAppend> Appends() => _accountOrder.Select(id => new StreamAppend(
+    /// <remarks>
+    /// Settlement streams go first, so a customer account's own events are the last of a write that
+    /// touches it: the position a write answers equals the position the account then reads back with.
+    /// </remarks>
+    public IReadOnlyList<StreamAppend> Appends() => _accountOrder.OrderBy(id => StateOf(id)?.IsSettlement != true).Select(id => new StreamAppend(
         id, Projections.Events.LedgerEventTypes.AccountStream,
         loaded.TryGetValue(id, out var row) ? ExpectedVersion.Exactly(row.State.Version) : ExpectedVersion.NoStream,
         _pending[id])).ToList();
@@ -54,21 +61,19 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
         var command = write.Command with { Now = now };
         var events = new List<IAccountEvent>();
         if (!Try(AccountDecider.Decide(command, StateOf(command.AccountId)), events, out var refusal)) return Refuse(refusal);
-        if (write.InitialBalanceMinor > 0)
-        {
-            var settlement = EnsureSettlement(command.Currency, write);
-            var opened = AccountEvolution.Replay(events);
-            var deposit = new TransferFunds(Guid.CreateVersion7(now), settlement.Id, command.AccountId, write.InitialBalanceMinor,
-                command.Currency, "initial balance", now);
-            if (!Try(TransferDecider.Decide(deposit, settlement.State, opened, limits), events, out refusal)) return Refuse(refusal);
-        }
-        return Accept(write, events, command.AccountId);
+        if (write.InitialBalanceMinor <= 0) return Accept(write, events, command.AccountId);
+        var settlement = EnsureSettlement(command.Currency, write.Actor);
+        var opened = AccountEvolution.Replay(events);
+        var deposit = new TransferFunds(Guid.CreateVersion7(now), settlement.Id, command.AccountId, write.InitialBalanceMinor,
+            command.Currency, "initial balance", now);
+        if (!Try(TransferDecider.Decide(deposit, settlement.State, opened, limits), events, out refusal)) return Refuse(refusal);
+        return Accept(write, events, command.AccountId) with { InitialDeposit = deposit };
     }
 
     private WriteDecision DecideTransfer(TransferWrite write)
     {
         var command = write.Command with { Now = now };
-        if (write.Kind != MovementKind.Transfer) EnsureSettlement(command.Currency, write);
+        if (write.Kind != MovementKind.Transfer) EnsureSettlement(command.Currency, write.Actor);
         var events = new List<IAccountEvent>();
         if (!Try(TransferDecider.Decide(command, StateOf(command.FromAccountId), StateOf(command.ToAccountId), limits), events, out var refusal))
             return Refuse(refusal);
@@ -90,15 +95,15 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
         return Accept(write, events, command.AccountId);
     }
 
-    /// <summary>The currency's settlement account, opened in this batch if it has never been used.</summary>
-    private (Guid Id, AccountState State) EnsureSettlement(string currency, LedgerWrite cause)
+    /// <summary>The currency's settlement account, opened in this batch if it does not exist yet.</summary>
+    public (Guid Id, AccountState State) EnsureSettlement(string currency, string actor)
     {
         var id = SettlementAccounts.IdFor(currency);
         if (StateOf(id) is { } existing) return (id, existing);
         var events = new List<IAccountEvent>();
         if (!Try(AccountDecider.Decide(SettlementAccounts.Open(currency, now), null), events, out var refusal))
             throw new InvalidOperationException($"Opening the {currency} settlement account was refused: {refusal.Detail}");
-        Accept(cause, events, id);
+        Record(actor, correlation: null, events);
         return (id, StateOf(id)!);
     }
 
@@ -122,8 +127,14 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
 
     private WriteDecision Accept(LedgerWrite write, List<IAccountEvent> events, Guid? subject)
     {
+        var ids = Record(write.Actor, write is IdempotentWrite keyed ? keyed.Id.ToString() : null, events);
+        return new WriteDecision(ids, subject is null ? null : StateOf(subject.Value), null);
+    }
+
+    /// <summary>Evolves the in-memory state with the events and queues them for their streams.</summary>
+    private List<Guid> Record(string actor, string? correlation, List<IAccountEvent> events)
+    {
         var ids = new List<Guid>(events.Count);
-        var correlation = write is IdempotentWrite keyed ? keyed.Id.ToString() : null;
         foreach (var @event in events)
         {
             _states[@event.AccountId] = AccountEvolution.Evolve(StateOf(@event.AccountId), @event);
@@ -133,9 +144,9 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
                 _accountOrder.Add(@event.AccountId);
             }
             var id = Guid.CreateVersion7(now);
-            list.Add(new EventToAppend(id, @event, new EventMetadata(correlation, null, write.Actor)));
+            list.Add(new EventToAppend(id, @event, new EventMetadata(correlation, null, actor)));
             ids.Add(id);
         }
-        return new WriteDecision(ids, subject is null ? null : StateOf(subject.Value), null);
+        return ids;
     }
 }

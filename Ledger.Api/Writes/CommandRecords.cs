@@ -76,6 +76,22 @@ public sealed class CommandRecords(EventStoreSchema schema)
         return command;
     }
 
+    /// <summary>
+    /// Records deposits the ledger booked on its own (initial balances) as completed transfers. Their
+    /// request hash is empty, so a client reusing such an id for a request of its own gets a conflict.
+    /// </summary>
+    public NpgsqlBatchCommand InsertDepositsCommand(IReadOnlyList<(Guid Id, string Body)> deposits, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand(schema.Sql("""
+            INSERT INTO {schema}.commands (id, operation, request_hash, status_code, response, created_at)
+            SELECT d.id, 'deposit', '\x'::bytea, 201, d.response::jsonb, $3 FROM unnest($1::uuid[], $2::text[]) AS d(id, response)
+            """));
+        command.Parameters.Add(new NpgsqlParameter { Value = deposits.Select(d => d.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = deposits.Select(d => d.Body).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
+        return command;
+    }
+
     /// <summary>The stored 201 body of a completed transfer, deposit or withdrawal.</summary>
     public async Task<string?> FindTransferAsync(NpgsqlDataSource dataSource, Guid id, CancellationToken ct)
     {

@@ -36,11 +36,49 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         await using var batch = new NpgsqlBatch(connection, tx);
         var remembered = plan.Owners.Select(i => (units.Items[i], outcomes[i]!)).ToList();
         if (remembered.Count > 0) batch.BatchCommands.Add(_records.CompleteCommand(remembered));
+        var deposits = InitialDeposits(plan, outcomes!, now);
+        if (deposits.Count > 0) batch.BatchCommands.Add(_records.InsertDepositsCommand(deposits, now));
         if (plan.AuditDrafts.Count > 0) batch.BatchCommands.Add(audit.Append(head, plan.AuditDrafts, now).Command);
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         CountTransfers(units.Items, outcomes!);
         return units.Assemble(outcomes!);
+    }
+
+    /// <summary>
+    /// Opens the settlement account of every currency that lacks one, so each supported currency has its
+    /// account from the start. Runs under the append lock, so processes starting together agree.
+    /// </summary>
+    public async Task OpenSettlementAccountsAsync(IEnumerable<string> currencies, DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = currencies.ToDictionary(Domain.Accounts.SettlementAccounts.IdFor);
+        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var batch = new NpgsqlBatch(connection, tx))
+        {
+            batch.BatchCommands.Add(store.AppendLockCommand());
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        var loaded = await _snapshots.LoadAsync(connection, tx, ids.Keys, lockRows: true, ct);
+        var decisions = new BatchDecisions(loaded, limits, now);
+        foreach (var currency in ids.Values) decisions.EnsureSettlement(currency, "system");
+        var appends = decisions.Appends();
+        if (appends.Count > 0) await store.AppendAsync(connection, tx, appends, new AppendContext(now, EventMetadata.Empty), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The deposit that booked each accepted initial balance, as a transfer record GET /transfers/{id} can return.</summary>
+    private static List<(Guid Id, string Body)> InitialDeposits(BatchPlan plan, IReadOnlyList<WriteOutcome> outcomes, DateTimeOffset now)
+    {
+        var deposits = new List<(Guid, string)>();
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (plan.Decided[i] is not { Refusal: null, InitialDeposit: { } d } || outcomes[i] is not Succeeded { StatusCode: 201 } opened) continue;
+            deposits.Add((d.TransferId, System.Text.Json.JsonSerializer.Serialize(new Transfers.TransferResponse(
+                d.TransferId, d.FromAccountId, d.ToAccountId, d.AmountMinor, d.Currency, d.Reference, null, "completed", now, opened.Position),
+                Http.LedgerJson.Default.TransferResponse)));
+        }
+        return deposits;
     }
 
     private static void CountTransfers(IReadOnlyList<LedgerWrite> units, IReadOnlyList<WriteOutcome> outcomes)

@@ -73,24 +73,37 @@ public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions opt
                 batch[i].Outcome.TrySetResult(outcomes[i]);
             }
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or EventStore.Appending.ConcurrencyException)
+        catch (Exception e) when (IsTransient(e))
         {
             // The transaction rolled back as a whole: nothing of this batch exists, so every caller may retry.
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             LogBatchFailed(logger, batch.Count, e);
             foreach (var pending in batch) pending.Outcome.TrySetResult(new Unavailable("The ledger could not commit; nothing was written. Retry shortly."));
         }
+        catch (Exception e) when (batch.Count > 1)
+        {
+            // Something in one write is wrong, not the database: commit the writes one by one, so only
+            // the culprit fails and its neighbours are not punished for sharing its transaction.
+            LogIsolating(logger, batch.Count, e);
+            foreach (var pending in batch) await CommitAsync([pending]);
+        }
         catch (Exception e)
         {
-            // A bug, not a database hiccup: fail these callers loudly and keep serving the others.
             LogBatchBug(logger, batch.Count, e);
-            foreach (var pending in batch) pending.Outcome.TrySetException(e);
+            batch[0].Outcome.TrySetException(e);
         }
     }
+
+    private static bool IsTransient(Exception e) =>
+        e is TimeoutException or EventStore.Appending.ConcurrencyException or Npgsql.NpgsqlException { IsTransient: true }
+        || (e is Npgsql.NpgsqlException and not Npgsql.PostgresException);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A write batch of {Count} failed and was rolled back")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A write batch of {Count} hit a bug and was rolled back")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A write batch of {Count} failed without a database fault; retrying its writes one by one")]
+    private static partial void LogIsolating(ILogger logger, int count, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A write ({Count}) failed on its own and was rolled back")]
     private static partial void LogBatchBug(ILogger logger, int count, Exception error);
 }

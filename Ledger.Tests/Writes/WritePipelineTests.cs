@@ -52,8 +52,19 @@ public sealed class WritePipelineTests(LedgerApiFactory api) : IClassFixture<Led
         try
         {
             var pipeline = api.Service<WritePipeline>();
-            var outcomes = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => pipeline.SubmitAsync(Transfer(a, b, 10))));
-            outcomes.ShouldAllBe(o => o is Unavailable);
+            // Every write fails: as a batch, then (a data error, not a lost connection) one by one.
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ =>
+            {
+                try
+                {
+                    return await pipeline.SubmitAsync(Transfer(a, b, 10));
+                }
+                catch (Npgsql.PostgresException)
+                {
+                    return null;
+                }
+            }));
+            outcomes.ShouldAllBe(o => o == null || o is Unavailable);
         }
         finally
         {
@@ -158,6 +169,55 @@ public sealed class WritePipelineTests(LedgerApiFactory api) : IClassFixture<Led
         status.ShouldBe(HttpStatusCode.BadRequest);
         body!["errors"]!["transfers[1].amount"].ShouldNotBeNull();
         (await api.ScalarAsync<long>($"SELECT balance FROM {{schema}}.account_snapshots WHERE id = '{a}'")).ShouldBe(100);
+    }
+
+    [Fact]
+    public async Task a_write_the_database_refuses_for_itself_fails_alone_and_its_batch_neighbours_commit()
+    {
+        var client = api.Client();
+        var a = await client.OpenAccountAsync(initialBalance: 10_000);
+        var b = await client.OpenAccountAsync();
+        // A data error only one write can hit: the database refuses the event carrying this reference.
+        await api.ExecuteAsync("""
+            CREATE FUNCTION {schema}.poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poisoned write'; END $$;
+            CREATE TRIGGER poison BEFORE INSERT ON {schema}.events FOR EACH ROW WHEN (NEW.data->>'reference' = 'poison') EXECUTE FUNCTION {schema}.poison();
+            """);
+        try
+        {
+            var pipeline = api.Service<WritePipeline>();
+            var writes = Enumerable.Range(0, 20).Select(i => new TransferWrite(Guid.NewGuid(), [1], "test", MovementKind.Transfer,
+                new TransferFunds(Guid.NewGuid(), a, b, 1, "USD", i == 10 ? "poison" : null, default), null)).ToList();
+            var outcomes = await Task.WhenAll(writes.Select(async w =>
+            {
+                try
+                {
+                    return await pipeline.SubmitAsync(w);
+                }
+                catch (Npgsql.PostgresException)
+                {
+                    return null;
+                }
+            }));
+
+            outcomes.Where((_, i) => i != 10).ShouldAllBe(o => o is Succeeded);
+            outcomes[10].ShouldNotBeOfType<Succeeded>();
+        }
+        finally
+        {
+            await api.ExecuteAsync("DROP TRIGGER poison ON {schema}.events; DROP FUNCTION {schema}.poison();");
+        }
+        (await api.ScalarAsync<long>($"SELECT balance FROM {{schema}}.account_snapshots WHERE id = '{b}'")).ShouldBe(19);
+    }
+
+    [Fact]
+    public async Task a_request_without_a_key_is_401_whatever_its_content_type_and_with_a_key_a_non_json_body_is_415()
+    {
+        var body = new StringContent("hello", System.Text.Encoding.UTF8, "text/plain");
+        (await api.Client(null).PostAsync("/transfers", body)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await api.Client(null).PostAsync("/transfers", null)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        var keyed = await api.Client().PostAsync("/transfers", new StringContent("hello", System.Text.Encoding.UTF8, "text/plain"));
+        keyed.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        keyed.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
     }
 
     private static StringContent JsonContent(object body) =>

@@ -92,7 +92,7 @@ public sealed class AccountListingTests(LedgerApiFactory api) : IAsyncLifetime, 
         page["nextCursor"].ShouldNotBeNull();
     }
 
-    [Fact(Skip = "Deviation owned by Ledger.Api/Writes or Hosting: settlement accounts are opened lazily by the first movement in their currency, so a currency never moved lists none.")]
+    [Fact]
     public async Task every_supported_currency_lists_its_settlement_account_even_before_any_movement()
     {
         var listed = await ListAllAsync(api.Auditor(), "&currency=CNY", 1000);
