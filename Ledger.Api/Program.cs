@@ -46,11 +46,29 @@ if (verb is not null and not "serve")
     }
 }
 
-// The schema must be current before the daemon and the write pipeline start.
-await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
-// Every supported currency has its settlement account from the start, so listings show it before first use.
-await app.Services.GetRequiredService<Ledger.Api.Writes.LedgerWriter>().OpenSettlementAccountsAsync(
-    app.Services.GetRequiredService<LedgerOptions>().Currencies, TimeProvider.System.GetUtcNow(), CancellationToken.None);
+// The schema must be current and every settlement account open before the daemon and the write
+// pipeline start. A database still starting up gets 30 s; after that the operator gets one clear line.
+var startupDeadline = DateTime.UtcNow.AddSeconds(30);
+while (true)
+{
+    try
+    {
+        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+        await app.Services.GetRequiredService<Ledger.Api.Writes.LedgerWriter>().OpenSettlementAccountsAsync(
+            app.Services.GetRequiredService<LedgerOptions>().Currencies, TimeProvider.System.GetUtcNow(), CancellationToken.None);
+        break;
+    }
+    catch (Npgsql.NpgsqlException e) when (DateTime.UtcNow < startupDeadline && e.IsTransient)
+    {
+        await Console.Error.WriteLineAsync($"Ledger.Api: database not reachable yet ({e.Message}); retrying.");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+    }
+    catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or InvalidOperationException)
+    {
+        await Console.Error.WriteLineAsync($"Ledger.Api cannot start: the database is not usable ({e.GetType().Name}: {e.Message}).");
+        return Verbs.Failed;
+    }
+}
 // Exporters subscribe before the first request so no measurement is missed.
 _ = app.Services.GetRequiredService<Ledger.Api.Observability.Telemetry>();
 _ = app.Services.GetRequiredService<Ledger.Api.Observability.PrometheusMetrics>();

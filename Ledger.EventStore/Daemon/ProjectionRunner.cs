@@ -78,15 +78,10 @@ internal sealed partial class ProjectionRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Reconnecting after losing the lock mid-flight counts against the transient budget; a standby just waits.
-            if (_transientFailures > 0 && options.IsTransient(e))
-            {
-                if (await BackOffAsync(e, stopping)) return null;
-                // The database stayed out of reach: nothing can record the fault, so only this process knows.
-                logger.ProjectionFaulted(Name, null, e);
-                _faultedHere = true;
-                return null;
-            }
+            // The database is out of reach. That is an outage, not a fault of the projection: nothing can be
+            // applied or lost meanwhile, so keep standing by at the usual pace and resume by ourselves when
+            // it returns. The transient budget is for batches failing while the database answers.
+            _transientFailures = 0;
             logger.StandbyFailed(Name, e);
         }
         await PauseAsync(options.LeadershipRetryInterval, stopping);
