@@ -4,6 +4,8 @@
 #
 #   bash ops/test.sh                      # all tests
 #   bash ops/test.sh --filter Category=X  # extra arguments go to dotnet test
+#   LEDGER_CHAOS=short bash ops/test.sh   # opt-in: then the fault-injection suite (ops/chaos/run.sh
+#                                         # short|full) once the tests passed; its verdict comes last
 #
 # Exits with dotnet test's exit code and ends with one line "N passed, N failed"
 # (plus ", N skipped" when any were skipped), summed over all test assemblies.
@@ -64,5 +66,10 @@ if [[ -n $summary ]]; then
     echo "ops/test.sh: dotnet test exited with $status although no test failed: a build error or a crashed test host, see above"
   fi
   echo "$summary"
+fi
+
+# Opt-in fault injection, only after every test passed: LEDGER_CHAOS=short (CI) or full.
+if [[ $status == 0 && -n ${LEDGER_CHAOS:-} ]]; then
+  bash "$REPO/ops/chaos/run.sh" "$LEDGER_CHAOS" || status=$?
 fi
 exit "$status"
