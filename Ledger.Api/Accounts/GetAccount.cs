@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ledger.Api.Hosting;
 using Ledger.Api.Http;
 using Ledger.Api.Reads;
@@ -33,10 +32,8 @@ public static class GetAccount
     private static async Task<IResult> BalanceAsOf(string id, string asOf, EventStore.EventStore store, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var accountId, out var problem)) return problem!;
-        const DateTimeStyles styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
         // An unescaped '+' of an offset ("...T10:15:30+01:00") arrives as a space after query decoding.
-        if (!DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, styles, out var instant)
-            && !DateTimeOffset.TryParse(asOf.Trim().Replace(' ', '+'), CultureInfo.InvariantCulture, styles, out instant))
+        if (!Instants.TryParse(asOf, out var instant) && !Instants.TryParse(asOf.Trim().Replace(' ', '+'), out instant))
             return Problems.Validation("asOf", "asOf must be an ISO-8601 instant, e.g. 2026-11-22T10:15:30Z.");
         instant = ToMicroseconds(instant);
         var events = await store.ReadStreamAsync(accountId, toInstant: instant, ct: ct);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FluentValidation;
 using Ledger.Api.Http;
 using Ledger.Projections.Reconciliation;
@@ -37,6 +36,4 @@ public static class Reconciliations
     /// <summary>A report always names its instant: without a requested <c>asOf</c> it is as of its start (the whole log then).</summary>
     private static ReconciliationReport WithAsOf(ReconciliationReport report) => report with { AsOf = report.AsOf ?? report.StartedAt };
 
-    public static bool TryParseInstant(string text, out DateTimeOffset instant) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);
 }

@@ -66,7 +66,7 @@ public static class Verbs
                 return await RebuildCommand.RunAsync(name, services, output);
             case ("reconcile", []):
                 return await ReconcileAsync(services, null, output);
-            case ("reconcile", ["--as-of", var text]) when Admin.Reconciliations.TryParseInstant(text, out var asOf):
+            case ("reconcile", ["--as-of", var text]) when Http.Instants.TryParse(text, out var asOf):
                 return await ReconcileAsync(services, asOf, output);
             default:
                 await Console.Error.WriteLineAsync(

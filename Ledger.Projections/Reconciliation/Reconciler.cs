@@ -1,6 +1,5 @@
 using System.Data;
 using System.Diagnostics;
-using System.Text.Json;
 using Ledger.EventStore;
 using Npgsql;
 
