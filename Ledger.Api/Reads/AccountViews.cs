@@ -19,9 +19,8 @@ public sealed class AccountViews(EventStore.EventStore store)
     /// <summary>Oldest first by the position of the opening event; the cursor is the last row's opening position.</summary>
     public async Task<IReadOnlyList<AccountRow>> ListAsync(string? currency, LogPosition after, int limit, CancellationToken ct)
     {
-        var sql = _balances.SelectSql(lockRows: false)
-            .Replace("WHERE id = ANY($1) ORDER BY id", "WHERE (opened_tx_id, opened_seq) > ($1, $2)"
-                + (currency is null ? "" : " AND currency = $4") + " ORDER BY opened_tx_id, opened_seq LIMIT $3", StringComparison.Ordinal);
+        var sql = _balances.SelectAllSql("WHERE (opened_tx_id, opened_seq) > ($1, $2)"
+            + (currency is null ? "" : " AND currency = $4") + " ORDER BY opened_tx_id, opened_seq LIMIT $3");
         await using var command = store.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = after.TransactionId });
         command.Parameters.Add(new NpgsqlParameter { Value = after.Sequence });

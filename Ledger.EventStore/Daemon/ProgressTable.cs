@@ -54,15 +54,15 @@ internal sealed class ProgressTable(EventStoreSchema schema, NpgsqlDataSource da
         await ChangeAsync("tx_id = $5, seq = $6, last_event_at = $7", "AND tx_id = $3 AND seq = $4", connection, ct,
             name, from.TransactionId, from.Sequence, to.TransactionId, to.Sequence, lastEventAt.ToUniversalTime()) == 1;
 
-    /// <summary>Committed events after the position, readable or not yet (beyond the horizon).</summary>
-    public async Task<bool> HasEventsAfterAsync(LogPosition after, NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var command = Command(
-            "SELECT EXISTS (SELECT 1 FROM {schema}.events WHERE (tx_id, seq) > ($1, $2))", connection, after.TransactionId, after.Sequence);
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    /// <summary>The next committed event's position; names the failing event when reading it is what fails.</summary>
+    /// <summary>
+    /// The next committed event's position, readable or not yet (beyond the horizon); names the failing
+    /// event when reading it is what fails.
+    /// </summary>
+    /// <remarks>
+    /// The ORDER BY keeps this on the (tx_id, seq) index. A bare <c>EXISTS</c> here, once prepared, got a
+    /// generic plan that guessed a third of the log matches and scanned the table from its oldest rows:
+    /// at the head of the log that reads all of it (32 ms per poll under load, measured in the benchmark).
+    /// </remarks>
     public async Task<LogPosition?> FirstEventAfterAsync(LogPosition after, NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = Command(

@@ -122,7 +122,7 @@ internal sealed partial class ProjectionRunner
     {
         try
         {
-            return await progress.HasEventsAfterAsync(after, connection, abort);
+            return await progress.FirstEventAfterAsync(after, connection, abort) is not null;
         }
         catch (NpgsqlException)
         {

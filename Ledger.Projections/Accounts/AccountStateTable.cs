@@ -27,8 +27,17 @@ public sealed class AccountStateTable(EventStoreSchema schema, string table)
         return await ReadRowsAsync(command, ct);
     }
 
+    /// <remarks>
+    /// A join with the unnested ids, not <c>id = ANY($1)</c>: with a hundred ids or more the planner
+    /// scans the whole table for <c>ANY</c> (measured at 11-32 ms per batch under load, the largest
+    /// cost of a write), while the join stays a primary-key lookup per id.
+    /// </remarks>
     public string SelectSql(bool lockRows) =>
-        schema.Sql($"SELECT {Columns} FROM {{schema}}.{table} WHERE id = ANY($1) ORDER BY id" + (lockRows ? " FOR UPDATE" : ""));
+        schema.Sql($"SELECT {Columns} FROM unnest($1::uuid[]) AS wanted(id) JOIN {{schema}}.{table} USING (id) ORDER BY id"
+            + (lockRows ? $" FOR UPDATE OF {table}" : ""));
+
+    /// <summary>Every row, in the order the caller's <paramref name="tail"/> (WHERE, ORDER BY, LIMIT) gives.</summary>
+    public string SelectAllSql(string tail) => schema.Sql($"SELECT {Columns} FROM {{schema}}.{table} {tail}");
 
     public static async Task<Dictionary<Guid, AccountRow>> ReadRowsAsync(NpgsqlCommand command, CancellationToken ct)
     {
