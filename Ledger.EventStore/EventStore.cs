@@ -5,8 +5,9 @@ using Npgsql;
 namespace Ledger.EventStore;
 
 /// <summary>
-/// Appends events to streams with optimistic concurrency and reads them back. Every append runs the
-/// registered inline projections in its own transaction and announces the commit on the events channel.
+/// Appends events to streams with optimistic concurrency and reads them back. Every append announces
+/// the commit on the events channel; whatever must commit with the events the caller writes in its own
+/// transaction (see the overload that takes one).
 /// </summary>
 /// <remarks>
 /// With <paramref name="serializeAppends"/>, every append first takes one transaction-scoped advisory
@@ -20,10 +21,8 @@ public sealed partial class EventStore(
     NpgsqlDataSource dataSource,
     EventStoreSchema schema,
     EventTypeRegistry types,
-    IEnumerable<IInlineProjection> inlineProjections,
     bool serializeAppends = false)
 {
-    private readonly IReadOnlyList<IInlineProjection> _inlineProjections = inlineProjections.ToList();
     private readonly long _appendLockKey = AppendLockKey(schema);
 
     public bool SerializesAppends => serializeAppends;
@@ -97,8 +96,6 @@ public sealed partial class EventStore(
             var expectedFirst = streams.ToDictionary(s => s.StreamId, s => s.Expected.IsNoStream ? 1 : s.Expected.Value + 1);
             recorded = await InsertEventsAsync(connection, tx, streams, expectedFirst, versionCommands, context, ct);
         }
-        foreach (var projection in _inlineProjections)
-            await projection.ApplyAsync(connection, tx, recorded, ct);
         return recorded;
     }
 }

@@ -42,10 +42,8 @@ public static class LedgerServices
         var schema = new EventStoreSchema(options.Schema);
         services.AddSingleton(schema);
         services.AddSingleton(LedgerEventTypes.CreateRegistry());
-        services.AddSingleton<AccountSnapshotProjection>();
         services.AddSingleton(sp => new EventStore.EventStore(sp.GetRequiredService<NpgsqlDataSource>(), schema,
-            sp.GetRequiredService<EventStore.Serialization.EventTypeRegistry>(), [sp.GetRequiredService<AccountSnapshotProjection>()],
-            serializeAppends: true));
+            sp.GetRequiredService<EventStore.Serialization.EventTypeRegistry>(), serializeAppends: true));
         services.AddSingleton(sp => new SchemaMigrator(sp.GetRequiredService<NpgsqlDataSource>(), schema,
             [.. EventStoreMigrations.All, .. LedgerMigrations.All]));
 

@@ -11,12 +11,13 @@ namespace Ledger.Api.Writes;
 /// <summary>
 /// Commits a batch of writes in one PostgreSQL transaction: lock the audit head (which also fixes this
 /// transaction's place in the log), claim idempotency ids, lock the accounts in id order, decide in
-/// arrival order, append the events with expected versions (the snapshot projection runs inline), record
-/// outcomes and audit entries, commit. Either all of it commits or none of it does.
+/// arrival order, append the events with expected versions, then in one round trip fold them into the
+/// account snapshots and record outcomes and audit entries; commit. Either all of it commits or none of it does.
 /// </summary>
 public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail audit, RiskLimits limits)
 {
     private readonly AccountStateTable _snapshots = AccountStateTable.Snapshots(store.Schema);
+    private readonly AccountSnapshotProjection _snapshotProjection = new(store.Schema);
     private readonly CommandRecords _records = new(store.Schema);
 
     public async Task<IReadOnlyList<WriteOutcome>> ExecuteAsync(IReadOnlyList<LedgerWrite> writes, DateTimeOffset now, CancellationToken ct)
@@ -34,6 +35,7 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         var outcomes = Respond(plan, positions, loaded, now);
 
         await using var batch = new NpgsqlBatch(connection, tx);
+        if (_snapshotProjection.Apply(loaded, recorded) is { } snapshots) batch.BatchCommands.Add(snapshots);
         var remembered = plan.Owners.Select(i => (units.Items[i], outcomes[i]!)).ToList();
         if (remembered.Count > 0) batch.BatchCommands.Add(_records.CompleteCommand(remembered));
         var deposits = InitialDeposits(plan, outcomes!, now);
@@ -63,7 +65,12 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         var decisions = new BatchDecisions(loaded, limits, now);
         foreach (var currency in ids.Values) decisions.EnsureSettlement(currency, "system");
         var appends = decisions.Appends();
-        if (appends.Count > 0) await store.AppendAsync(connection, tx, appends, new AppendContext(now, EventMetadata.Empty), ct);
+        if (appends.Count > 0)
+        {
+            var recorded = await store.AppendAsync(connection, tx, appends, new AppendContext(now, EventMetadata.Empty), ct);
+            await using var snapshots = new NpgsqlBatch(connection, tx) { BatchCommands = { _snapshotProjection.Apply(loaded, recorded)! } };
+            await snapshots.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
     }
 

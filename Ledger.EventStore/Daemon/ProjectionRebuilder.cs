@@ -42,17 +42,7 @@ public sealed class ProjectionRebuilder(EventStore store, int pageSize = 20_000)
         {
             var total = await CountEventsAsync(connection, ct);
             var session = projection.StartRebuild(shadow);
-            var position = LogPosition.Start;
-            long processed = 0;
-            while (true)
-            {
-                var page = await store.ReadCommittedAfterAsync(position, pageSize, connection, ct);
-                if (page.Count == 0) break;
-                await session.ApplyAsync(connection, null, page, ct);
-                position = page[^1].Position;
-                processed += page.Count;
-                progress?.Report(new RebuildProgress(processed, Math.Max(total, processed)));
-            }
+            var (position, processed) = await ReplayLogAsync(session, connection, total, progress, ct);
             await session.FlushAsync(connection, null, ct);
 
             await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
@@ -85,6 +75,38 @@ public sealed class ProjectionRebuilder(EventStore store, int pageSize = 20_000)
                 await ExecuteAsync(connection, null, $"DROP TABLE IF EXISTS {{schema}}.{shadow}", CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The bulk phase: replays the whole log into the session. The next page is read on a second
+    /// connection while the session writes the current one, so the database's read, our deserialising
+    /// and the shadow table's writes overlap instead of taking turns.
+    /// </summary>
+    private async Task<(LogPosition Position, long Processed)> ReplayLogAsync(
+        IRebuildSession session, NpgsqlConnection connection, long total, IProgress<RebuildProgress>? progress, CancellationToken ct)
+    {
+        await using var readConnection = await store.DataSource.OpenConnectionAsync(ct);
+        var position = LogPosition.Start;
+        long processed = 0;
+        var next = store.ReadCommittedAfterAsync(position, pageSize, readConnection, ct);
+        try
+        {
+            IReadOnlyList<RecordedEvent> page;
+            while ((page = await next).Count > 0)
+            {
+                position = page[^1].Position;
+                next = store.ReadCommittedAfterAsync(position, pageSize, readConnection, ct);
+                await session.ApplyAsync(connection, null, page, ct);
+                processed += page.Count;
+                progress?.Report(new RebuildProgress(processed, Math.Max(total, processed)));
+            }
+        }
+        finally
+        {
+            // A failed apply leaves a read in flight on readConnection: let it end before the connection goes.
+            await Task.WhenAny(next);
+        }
+        return (position, processed);
     }
 
     private async Task<long> CountEventsAsync(NpgsqlConnection connection, CancellationToken ct)

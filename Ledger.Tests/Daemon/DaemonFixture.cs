@@ -43,7 +43,7 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     /// <summary>A store on another data source: its connections look like another process's to PostgreSQL.</summary>
     public Ledger.EventStore.EventStore StoreOn(NpgsqlDataSource dataSource) =>
-        new(dataSource, new EventStoreSchema(Schema), TestEventTypes.Registry(), []);
+        new(dataSource, new EventStoreSchema(Schema), TestEventTypes.Registry());
 
     public static AppendContext Context(DateTimeOffset? at = null) => new(at ?? T0, new EventMetadata("corr", null, "tester"));
 

@@ -22,7 +22,7 @@ public sealed class EventStoreFixture : IAsyncLifetime
         await _schema.InitializeAsync();
         var schema = new EventStoreSchema(_schema.Schema);
         await new SchemaMigrator(_schema.DataSource, schema, EventStoreMigrations.All).MigrateAsync();
-        Store = new Ledger.EventStore.EventStore(_schema.DataSource, schema, TestEventTypes.Registry(), []);
+        Store = new Ledger.EventStore.EventStore(_schema.DataSource, schema, TestEventTypes.Registry());
     }
 
     public Task DisposeAsync() => _schema.DisposeAsync();

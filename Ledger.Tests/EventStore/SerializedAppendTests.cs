@@ -17,7 +17,7 @@ public sealed class SerializedEventStoreFixture : IAsyncLifetime
         await Database.InitializeAsync();
         var schema = new EventStoreSchema(Database.Schema);
         await new SchemaMigrator(Database.DataSource, schema, EventStoreMigrations.All).MigrateAsync();
-        Store = new Ledger.EventStore.EventStore(Database.DataSource, schema, TestEventTypes.Registry(), [], serializeAppends: true);
+        Store = new Ledger.EventStore.EventStore(Database.DataSource, schema, TestEventTypes.Registry(), serializeAppends: true);
     }
 
     public Task DisposeAsync() => Database.DisposeAsync();
