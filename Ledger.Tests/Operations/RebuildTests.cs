@@ -12,6 +12,12 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
     private const string BalancesRows = "SELECT string_agg(b::text, E'\\n' ORDER BY id) FROM {schema}.balances b";
     private const string HistoryRows = "SELECT string_agg(t::text, E'\\n' ORDER BY account_id, version) FROM {schema}.transactions t";
 
+    /// <summary>Kind and columns of every index of a table, without the index's name (a rebuild renames them).</summary>
+    private static string IndexesOf(string table) => $$"""
+        SELECT string_agg(format('primary=%s unique=%s %s', indisprimary, indisunique, regexp_replace(pg_get_indexdef(indexrelid), '^.* USING ', '')), '; ' ORDER BY 1)
+        FROM pg_index WHERE indrelid = '{schema}.{{table}}'::regclass
+        """;
+
     private async Task<List<Guid>> RandomWorkloadAsync(int seed, int transfers)
     {
         var client = api.Client();
@@ -39,6 +45,8 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
         await api.WaitForProjectionsAsync();
         var liveBalances = await api.ScalarAsync<string>(BalancesRows);
         var liveHistory = await api.ScalarAsync<string>(HistoryRows);
+        var liveIndexes = (await api.ScalarAsync<string>(IndexesOf("balances")), await api.ScalarAsync<string>(IndexesOf("transactions")));
+        liveIndexes.Item1.ShouldContain("primary=t unique=t btree (id)");
 
         var rebuilder = api.Service<ProjectionRebuilder>();
         var projections = api.Service<IEnumerable<IAsyncProjection>>().OfType<IRebuildableProjection>().ToList();
@@ -47,6 +55,8 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
 
         (await api.ScalarAsync<string>(BalancesRows)).ShouldBe(liveBalances);
         (await api.ScalarAsync<string>(HistoryRows)).ShouldBe(liveHistory);
+        // The shadow tables load without indexes and build them at the end: the swapped-in views keep every one.
+        (await api.ScalarAsync<string>(IndexesOf("balances")), await api.ScalarAsync<string>(IndexesOf("transactions"))).ShouldBe(liveIndexes);
     }
 
     [Fact]
