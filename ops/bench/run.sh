@@ -10,7 +10,7 @@
 # runs the scenarios, stops the API, runs the naive baseline with pgbench on the same cluster, and
 # prints one table. All traffic stays on 127.0.0.1; every loop is bounded in count and time.
 #
-# Knobs (environment): BENCH_DURATION (s, default 20), BENCH_WARMUP (s, 3), BENCH_ACCOUNTS (10000),
+# Knobs (environment): BENCH_DURATION (s, default 20), BENCH_WARMUP (s, 10), BENCH_ACCOUNTS (10000),
 # BENCH_RATE (fixed-rate target per s, 5000), BENCH_BATCH_CONNECTIONS (concurrent batch requests, 4),
 # BENCH_SEED_CONNECTIONS (64), BENCH_PERF=1 (profile the uniform-64 window with Linux perf, system
 # wide, the API's JIT-compiled code named through DOTNET_PerfMapEnabled; reports in the run directory).
@@ -37,7 +37,7 @@ esac
 (( $# <= 1 )) || { echo "usage: bash ops/bench/run.sh [scenario]  (one scenario at a time)" >&2; exit 2; }
 
 DURATION="${BENCH_DURATION:-20}"
-WARMUP="${BENCH_WARMUP:-3}"
+WARMUP="${BENCH_WARMUP:-10}"
 ACCOUNTS="${BENCH_ACCOUNTS:-10000}"
 RATE="${BENCH_RATE:-5000}"
 BATCH_CONNECTIONS="${BENCH_BATCH_CONNECTIONS:-4}"
