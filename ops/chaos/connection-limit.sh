@@ -40,12 +40,7 @@ allow() { psql_at "$PG_PORT" "$PG_DB" -c "ALTER ROLE $ROLE CONNECTION LIMIT -1" 
 CHAOS_HOOKS+=(allow)
 
 PORT="$(free_port 5601 5699)"
-api_start a "$PORT" "Host=127.0.0.1;Port=$PG_PORT;Username=$ROLE;Password=$ROLE_PASSWORD;Database=$PG_DB;Application Name=chaos-connlimit" "$SCHEMA"
-api_wait_ready a
-URL="$(api_url a)"
-storm seed --base-url "$URL" --out "$RUN/accounts.txt" --per-currency 40 >&2 || chaos_fail "seeding failed"
-storm_start main --base-url "$URL" --accounts "$RUN/accounts.txt" --workers 16 --duration $(( LIMIT - 40 )) \
-  --health-log "$RUN/health.txt"
+start_storm_on_api "$PORT" "Host=127.0.0.1;Port=$PG_PORT;Username=$ROLE;Password=$ROLE_PASSWORD;Database=$PG_DB;Application Name=chaos-connlimit" "$SCHEMA"
 
 report=()
 problems=()
@@ -63,15 +58,12 @@ SQL
   left="$(psql_at "$PG_PORT" "$PG_DB" -Atc "SELECT count(*) FROM pg_stat_activity WHERE usename = '$ROLE'")"
   allowed_at="$(now_ms)"
   allow
-  wait_acks "$RUN/acked-main.txt" "$allowed_at" 1 60 || chaos_fail "no transfer acknowledged within 60 s after connections were allowed again"
-  first_ack="$(first_ack_after "$RUN/acked-main.txt" "$allowed_at")"
-  storm wait-ready --base-url "$URL" --timeout 60 >/dev/null || chaos_fail "/health/ready not 200 within 60 s after connections were allowed again"
-  ready_at="$(now_ms)"
+  await_recovery "$allowed_at" "connections were allowed again"
 
   seen="$(codes_between "$RUN/events-main.txt" "$(( refused_at + 500 ))" "$allowed_at")"
   health_seen="$(health_between "$RUN/health.txt" "$(( refused_at + 500 ))" "$allowed_at")"
   line="refused $(( allowed_at - refused_at )) ms ($left sessions of $ROLE at the end): answers [${seen:-none}]; /health/ready [${health_seen:-?}];"
-  line+=" first 2xx $(( first_ack - allowed_at )) ms after allowing, ready after $(( ready_at - allowed_at )) ms"
+  line+=" first 2xx $(( FIRST_ACK - allowed_at )) ms after allowing, ready after $(( READY_AT - allowed_at )) ms"
   report+=("$line")
   say "$line"
   [[ $seen == *"503:unavailable"* ]] || problems+=("no 503 unavailable while connections were refused")
@@ -79,17 +71,5 @@ SQL
   [[ $health_seen == *503* ]] || problems+=("/health/ready never said 503 while connections were refused")
 done
 
-sleep 4
-storm_status=0
-storm_stop main || storm_status=$?
-acked="$(acked_count "$RUN/acked-main.txt")"
-verify_status=0
-verify_schema "$URL" "$PG_PORT" "$PG_DB" "$SCHEMA" "$RUN/acked-main.txt" || verify_status=$?
-diagnose_convergence a "$URL" "$PG_PORT" "$PG_DB" "$SCHEMA" "$RUN/acked-main.txt" "$verify_status"
-
-for line in "${report[@]}"; do echo "  $line" >&2; done
-summary="${#OUTAGES[@]} refusal(s), $acked transfers acknowledged"
-(( storm_status == 0 )) || problems+=("the storm saw contract violations (5xx other than 503, or answers slower than 10 s)")
-(( verify_status == 0 )) || problems+=("verification failed")
-(( ${#problems[@]} == 0 )) || chaos_fail "$summary; $(join "${problems[@]}")"
-chaos_pass "$summary; only 503 unavailable while refused, no crash, recovered by itself, 0 lost, projections converged"
+conclude "$PG_PORT" "$PG_DB" "$SCHEMA" "${#OUTAGES[@]} refusal(s)" \
+  "only 503 unavailable while refused, no crash, recovered by itself, 0 lost, projections converged"

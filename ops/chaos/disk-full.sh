@@ -53,15 +53,11 @@ psql_at "$PG_PORT" postgres -c 'CREATE DATABASE ledger' >/dev/null
 
 SCHEMA=chaos_diskfull
 PORT="$(free_port 5901 5999)"
-api_start a "$PORT" "$(conn_string "$PG_PORT" ledger chaos-diskfull)" "$SCHEMA"
-api_wait_ready a
-URL="$(api_url a)"
-storm seed --base-url "$URL" --out "$RUN/accounts.txt" --per-currency 40 >&2 || chaos_fail "seeding failed"
-storm_start main --base-url "$URL" --accounts "$RUN/accounts.txt" --workers 16 --duration $(( LIMIT - 40 )) \
-  --health-log "$RUN/health.txt"
+start_storm_on_api "$PORT" "$(conn_string "$PG_PORT" ledger chaos-diskfull)" "$SCHEMA"
 wait_acks "$RUN/acked-main.txt" "$(( $(now_ms) - 1000 ))" 20 60 || chaos_fail "transfers are not flowing"
 sleep 2
 
+report=()
 problems=()
 avail="$(df --output=avail -B1 "$MNT" | tail -n 1 | tr -d ' ')"
 full_at="$(now_ms)"
@@ -80,28 +76,15 @@ if [[ $pg_alive == no ]]; then
   own_cluster_start "$PGDIR" "$RUN/postgres.log"
   restarted=yes
 fi
-wait_acks "$RUN/acked-main.txt" "$freed_at" 1 90 || chaos_fail "no transfer acknowledged within 90 s after space was freed"
-first_ack="$(first_ack_after "$RUN/acked-main.txt" "$freed_at")"
-storm wait-ready --base-url "$URL" --timeout 60 >/dev/null || problems+=("/health/ready not 200 within 60 s after space was freed")
+await_recovery "$freed_at" "space was freed" 90
 
 seen="$(codes_between "$RUN/events-main.txt" "$full_at" "$freed_at")"
 health_seen="$(health_between "$RUN/health.txt" "$full_at" "$freed_at")"
 panics="$(grep -c 'PANIC' "$RUN/postgres.log" || true)"
 enospc="$(grep -c 'No space left on device' "$RUN/postgres.log" || true)"
-line="disk full for $(( freed_at - full_at )) ms: answers [${seen:-none}]; /health/ready [${health_seen:-?}]; PostgreSQL log: $enospc 'No space left' lines, $panics PANIC; server still up when freed: $pg_alive (restarted by the script: $restarted); first 2xx $(( first_ack - freed_at )) ms after freeing"
+line="disk full for $(( freed_at - full_at )) ms: answers [${seen:-none}]; /health/ready [${health_seen:-?}]; PostgreSQL log: $enospc 'No space left' lines, $panics PANIC; server still up when freed: $pg_alive (restarted by the script: $restarted); first 2xx $(( FIRST_ACK - freed_at )) ms after freeing"
+report+=("$line")
 say "$line"
 [[ $seen != *refused* && $seen != *timeout* && $seen != *reset* ]] || problems+=("the API refused, reset or timed out while the disk was full")
 
-sleep 4
-storm_status=0
-storm_stop main || storm_status=$?
-acked="$(acked_count "$RUN/acked-main.txt")"
-verify_status=0
-verify_schema "$URL" "$PG_PORT" ledger "$SCHEMA" "$RUN/acked-main.txt" || verify_status=$?
-diagnose_convergence a "$URL" "$PG_PORT" ledger "$SCHEMA" "$RUN/acked-main.txt" "$verify_status"
-
-summary="$line; $acked transfers acknowledged"
-(( storm_status == 0 )) || problems+=("the storm saw contract violations (5xx other than 503, or answers slower than 10 s)")
-(( verify_status == 0 )) || problems+=("verification failed")
-(( ${#problems[@]} == 0 )) || chaos_fail "$summary; $(join "${problems[@]}")"
-chaos_pass "$summary; no 500, no crash of the API, 0 lost, projections converged"
+conclude "$PG_PORT" ledger "$SCHEMA" "$line" "no 500, no crash of the API, 0 lost, projections converged"

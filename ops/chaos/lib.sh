@@ -417,6 +417,48 @@ diagnose_convergence() {
   fi
 }
 
+# start_storm_on_api PORT DB_CONNECTION SCHEMA: starts API a, waits until it is ready, seeds 40
+# accounts per currency and starts the main storm (16 workers until 40 s before the scenario's limit,
+# with its /health/ready log). Sets URL.
+start_storm_on_api() {
+  api_start a "$1" "$2" "$3"
+  api_wait_ready a
+  URL="$(api_url a)"
+  storm seed --base-url "$URL" --out "$RUN/accounts.txt" --per-currency 40 >&2 || chaos_fail "seeding failed"
+  storm_start main --base-url "$URL" --accounts "$RUN/accounts.txt" --workers 16 --duration $(( LIMIT - 40 )) \
+    --health-log "$RUN/health.txt"
+}
+
+# await_recovery SINCE_MS WHAT [ACK_TIMEOUT_S]: after a fault that ended at SINCE_MS, waits (no API
+# restart: the API must recover by itself) for the first acknowledged transfer, then for
+# /health/ready. Sets FIRST_ACK and READY_AT (ms).
+# shellcheck disable=SC2034 # FIRST_ACK and READY_AT are read by the scenario scripts
+await_recovery() {
+  local since="$1" what="$2" timeout="${3:-60}"
+  wait_acks "$RUN/acked-main.txt" "$since" 1 "$timeout" || chaos_fail "no transfer acknowledged within $timeout s after $what"
+  FIRST_ACK="$(first_ack_after "$RUN/acked-main.txt" "$since")"
+  storm wait-ready --base-url "$URL" --timeout 60 >/dev/null || chaos_fail "/health/ready not 200 within 60 s after $what"
+  READY_AT="$(now_ms)"
+}
+
+# conclude PGPORT DB SCHEMA SUMMARY PASS_TEXT: lets the storm run a moment longer, stops it, verifies
+# every acknowledged transfer (with the convergence diagnosis for API a), prints report[] and gives
+# the verdict: PASS only if the storm, the verification and the scenario's own problems[] found nothing.
+# shellcheck disable=SC2154 # report[] and problems[] belong to the scenario script
+conclude() {
+  local port="$1" db="$2" schema="$3" summary="$4" pass="$5" storm_status=0 verify_status=0 line
+  sleep 4
+  storm_stop main || storm_status=$?
+  summary+="; $(acked_count "$RUN/acked-main.txt") transfers acknowledged"
+  verify_schema "$URL" "$port" "$db" "$schema" "$RUN/acked-main.txt" || verify_status=$?
+  diagnose_convergence a "$URL" "$port" "$db" "$schema" "$RUN/acked-main.txt" "$verify_status"
+  for line in "${report[@]}"; do echo "  $line" >&2; done
+  (( storm_status == 0 )) || problems+=("the storm saw contract violations (5xx other than 503, or answers slower than 10 s)")
+  (( verify_status == 0 )) || problems+=("verification failed")
+  (( ${#problems[@]} == 0 )) || chaos_fail "$summary; $(join "${problems[@]}")"
+  chaos_pass "$summary; $pass"
+}
+
 # Joins its arguments with "; ".
 join() {
   local out="" item

@@ -47,12 +47,7 @@ say "own cluster on 127.0.0.1:$PG_PORT (data $PGDIR)"
 
 SCHEMA=chaos_restart_pg
 API_HTTP="$(free_port 5401 5499)"
-api_start a "$API_HTTP" "$(conn_string "$PG_PORT" ledger chaos-restart-pg)" "$SCHEMA"
-api_wait_ready a
-URL="$(api_url a)"
-storm seed --base-url "$URL" --out "$RUN/accounts.txt" --per-currency 40 >&2 || chaos_fail "seeding failed"
-storm_start main --base-url "$URL" --accounts "$RUN/accounts.txt" --workers 16 --duration $(( LIMIT - 40 )) \
-  --health-log "$RUN/health.txt"
+start_storm_on_api "$API_HTTP" "$(conn_string "$PG_PORT" ledger chaos-restart-pg)" "$SCHEMA"
 
 report=()
 problems=()
@@ -71,16 +66,13 @@ for outage in "${OUTAGES[@]}"; do
   up_at="$(now_ms)"
 
   # Recovery by itself: no API restart, just wait for its answers.
-  wait_acks "$RUN/acked-main.txt" "$up_at" 1 60 || chaos_fail "no transfer acknowledged within 60 s after PostgreSQL came back"
-  first_ack="$(first_ack_after "$RUN/acked-main.txt" "$up_at")"
-  storm wait-ready --base-url "$URL" --timeout 60 >/dev/null || chaos_fail "/health/ready not 200 within 60 s after PostgreSQL came back"
-  ready_at="$(now_ms)"
+  await_recovery "$up_at" "PostgreSQL came back"
 
   # What the clients saw while the server was down (from 0.5 s after the stop began, to the start).
   seen="$(codes_between "$RUN/events-main.txt" "$(( down_at + 500 ))" "$start_at")"
   health_seen="$(health_between "$RUN/health.txt" "$(( down_at + 500 ))" "$start_at")"
   line="stop -m $mode, down $(( start_at - down_at )) ms: answers while down [${seen:-none}]; /health/ready while down [${health_seen:-?}];"
-  line+=" first 2xx $(( first_ack - up_at )) ms after PostgreSQL accepted connections ($(( first_ack - down_at )) ms after the stop), ready after $(( ready_at - up_at )) ms"
+  line+=" first 2xx $(( FIRST_ACK - up_at )) ms after PostgreSQL accepted connections ($(( FIRST_ACK - down_at )) ms after the stop), ready after $(( READY_AT - up_at )) ms"
   report+=("$line")
   say "$line"
   [[ $seen == *"503:unavailable"* ]] || problems+=("no 503 unavailable seen while PostgreSQL was down (stop -m $mode)")
@@ -88,17 +80,5 @@ for outage in "${OUTAGES[@]}"; do
   [[ $health_seen == *503* ]] || problems+=("/health/ready never said 503 while PostgreSQL was down (stop -m $mode)")
 done
 
-sleep 4
-storm_status=0
-storm_stop main || storm_status=$?
-acked="$(acked_count "$RUN/acked-main.txt")"
-verify_status=0
-verify_schema "$URL" "$PG_PORT" ledger "$SCHEMA" "$RUN/acked-main.txt" || verify_status=$?
-diagnose_convergence a "$URL" "$PG_PORT" ledger "$SCHEMA" "$RUN/acked-main.txt" "$verify_status"
-
-for line in "${report[@]}"; do echo "  $line" >&2; done
-summary="${#OUTAGES[@]} outage(s), $acked transfers acknowledged"
-(( storm_status == 0 )) || problems+=("the storm saw contract violations (5xx other than 503, or answers slower than 10 s)")
-(( verify_status == 0 )) || problems+=("verification failed")
-(( ${#problems[@]} == 0 )) || chaos_fail "$summary; $(join "${problems[@]}")"
-chaos_pass "$summary; only 503 unavailable while down, recovered by itself, 0 lost, 0 half-applied, projections converged"
+conclude "$PG_PORT" ledger "$SCHEMA" "${#OUTAGES[@]} outage(s)" \
+  "only 503 unavailable while down, recovered by itself, 0 lost, 0 half-applied, projections converged"
