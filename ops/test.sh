@@ -4,10 +4,10 @@
 #
 #   bash ops/test.sh                      # all tests
 #   bash ops/test.sh --filter Category=X  # extra arguments go to dotnet test
-#   LEDGER_CHAOS=short bash ops/test.sh   # opt-in: then the fault-injection suite (ops/chaos/run.sh
-#                                         # short|full) once the tests passed; its verdict comes last
+#   LEDGER_CHAOS=short bash ops/test.sh   # then the fault-injection suite (ops/chaos/run.sh short|full)
+#                                         # once the tests passed; CI sets short (.ci/run)
 #
-# Exits with dotnet test's exit code and ends with one line "N passed, N failed"
+# Exits non-zero if a test (or, with LEDGER_CHAOS, a scenario) failed; ends with one line "N passed, N failed"
 # (plus ", N skipped" when any were skipped), summed over all test assemblies.
 set -euo pipefail
 
@@ -71,5 +71,8 @@ fi
 # Opt-in fault injection, only after every test passed: LEDGER_CHAOS=short (CI) or full.
 if [[ $status == 0 && -n ${LEDGER_CHAOS:-} ]]; then
   bash "$REPO/ops/chaos/run.sh" "$LEDGER_CHAOS" || status=$?
+  # The tests' summary stays the last line, as promised above; the chaos verdict ("chaos PASS|FAIL")
+  # comes just before it, and a failed scenario makes the exit status non-zero.
+  [[ -z $summary ]] || printf '\n%s\n' "$summary"
 fi
 exit "$status"
