@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark harness of the ledger (issue 6): one command on a fresh Debian 12 machine (as root).
 #
-#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline]   (default: all)
+#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild]   (default: all)
 #
 # It starts (or reuses) the project-local PostgreSQL 15 through ops/pg.sh, drops and recreates the
 # database ledger_bench, builds the load generator (ops/bench/Ledger.Bench.Load) and the API in
