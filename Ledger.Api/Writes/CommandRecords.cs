@@ -24,8 +24,10 @@ public sealed record CommandRecord(string Operation, byte[] RequestHash, int Sta
 }
 
 /// <summary>
-/// The idempotency table. An id is claimed with an insert at the start of the write transaction; the
-/// primary key makes a concurrent claimer of the same id wait for our commit and then see our result.
+/// The idempotency table. Rows are written once, complete, at the end of the write transaction. Every
+/// writer holds the append lock from its first statement to its commit, so no one can store an id
+/// between our read of the known ids and our insert; the primary key fails the batch loudly if that
+/// ever stops being true.
 /// </summary>
 public sealed class CommandRecords(EventStoreSchema schema)
 {
@@ -35,27 +37,14 @@ public sealed class CommandRecords(EventStoreSchema schema)
     public static bool SameRequest(IdempotentWrite a, IdempotentWrite b) =>
         a.Operation == b.Operation && a.RequestHash.AsSpan().SequenceEqual(b.RequestHash);
 
-    public NpgsqlBatchCommand ClaimCommand(IReadOnlyList<IdempotentWrite> writes, DateTimeOffset now)
-    {
-        var command = new NpgsqlBatchCommand(schema.Sql("""
-            INSERT INTO {schema}.commands (id, operation, request_hash, created_at)
-            SELECT c.id, c.operation, c.request_hash, $4 FROM unnest($1::uuid[], $2::text[], $3::bytea[]) AS c(id, operation, request_hash)
-            ORDER BY c.id
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id
-            """));
-        command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Id).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Operation).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.RequestHash).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
-        return command;
-    }
-
-    /// <summary>Runs after the claim in the same round trip; its fresh snapshot sees what a concurrent claimer committed.</summary>
-    public NpgsqlBatchCommand ReadCompletedCommand(IEnumerable<Guid> ids)
+    /// <summary>
+    /// Runs after the append lock in the same round trip; its fresh snapshot sees every earlier writer's
+    /// commit. A join with the unnested ids keeps a primary-key lookup per id under a generic plan.
+    /// </summary>
+    public NpgsqlBatchCommand ReadKnownCommand(IEnumerable<Guid> ids)
     {
         var command = new NpgsqlBatchCommand(schema.Sql(
-            "SELECT id, operation, request_hash, status_code, response::text FROM {schema}.commands WHERE id = ANY($1) AND status_code IS NOT NULL"));
+            "SELECT id, operation, request_hash, status_code, response::text FROM unnest($1::uuid[]) AS wanted(id) JOIN {schema}.commands USING (id)"));
         command.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
         return command;
     }
@@ -63,31 +52,24 @@ public sealed class CommandRecords(EventStoreSchema schema)
     public static CommandRecord Read(NpgsqlDataReader r) =>
         new(r.GetString(1), r.GetFieldValue<byte[]>(2), r.GetInt32(3), r.GetString(4));
 
-    public NpgsqlBatchCommand CompleteCommand(IReadOnlyList<(LedgerWrite Write, WriteOutcome Outcome)> completed)
-    {
-        var command = new NpgsqlBatchCommand(schema.Sql("""
-            UPDATE {schema}.commands c SET status_code = d.status_code, response = d.response::jsonb
-            FROM unnest($1::uuid[], $2::int[], $3::text[]) AS d(id, status_code, response)
-            WHERE c.id = d.id
-            """));
-        command.Parameters.Add(new NpgsqlParameter { Value = completed.Select(c => ((IdempotentWrite)c.Write).Id).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = completed.Select(c => Status(c.Outcome)).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = completed.Select(c => Body(c.Outcome)).ToArray() });
-        return command;
-    }
-
     /// <summary>
-    /// Records deposits the ledger booked on its own (initial balances) as completed transfers. Their
-    /// request hash is empty, so a client reusing such an id for a request of its own gets a conflict.
+    /// Stores each decided write's outcome, and the deposits the ledger booked on its own (initial
+    /// balances) as completed transfers. A deposit's request hash is empty, so a client reusing such an
+    /// id for a request of its own gets a conflict.
     /// </summary>
-    public NpgsqlBatchCommand InsertDepositsCommand(IReadOnlyList<(Guid Id, string Body)> deposits, DateTimeOffset now)
+    public NpgsqlBatchCommand InsertCommand(
+        IReadOnlyList<(IdempotentWrite Write, WriteOutcome Outcome)> decided, IReadOnlyList<(Guid Id, string Body)> deposits, DateTimeOffset now)
     {
         var command = new NpgsqlBatchCommand(schema.Sql("""
             INSERT INTO {schema}.commands (id, operation, request_hash, status_code, response, created_at)
-            SELECT d.id, 'deposit', '\x'::bytea, 201, d.response::jsonb, $3 FROM unnest($1::uuid[], $2::text[]) AS d(id, response)
+            SELECT c.id, c.operation, c.request_hash, c.status_code, c.response::jsonb, $6
+            FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::int[], $5::text[]) AS c(id, operation, request_hash, status_code, response)
             """));
-        command.Parameters.Add(new NpgsqlParameter { Value = deposits.Select(d => d.Id).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = deposits.Select(d => d.Body).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.Id).Concat(deposits.Select(d => d.Id)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.Operation).Concat(deposits.Select(_ => "deposit")).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.RequestHash).Concat(deposits.Select(_ => Array.Empty<byte>())).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => Status(c.Outcome)).Concat(deposits.Select(_ => StatusCodes.Status201Created)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => Body(c.Outcome)).Concat(deposits.Select(d => d.Body)).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
         return command;
     }

@@ -9,10 +9,10 @@ using Npgsql;
 namespace Ledger.Api.Writes;
 
 /// <summary>
-/// Commits a batch of writes in one PostgreSQL transaction: lock the audit head (which also fixes this
-/// transaction's place in the log), claim idempotency ids, lock the accounts in id order, decide in
-/// arrival order, append the events with expected versions, then in one round trip fold them into the
-/// account snapshots and record outcomes and audit entries; commit. Either all of it commits or none of it does.
+/// Commits a batch of writes in one PostgreSQL transaction: take the append lock and the audit head
+/// (which fix this transaction's place in the log), read the idempotency ids already used, lock the
+/// accounts in id order, decide in arrival order, append the events with expected versions, then in one
+/// round trip fold them into the account snapshots and store outcomes and audit entries; commit. Either all of it commits or none of it does.
 /// </summary>
 public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail audit, RiskLimits limits)
 {
@@ -26,7 +26,7 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
-        var (head, known, loaded) = await LockAndClaimAsync(connection, tx, units.Items, now, ct);
+        var (head, known, loaded) = await LockAndReadAsync(connection, tx, units.Items, ct);
         var plan = Plan(units, known, new BatchDecisions(loaded, limits, now));
 
         var recorded = await store.AppendAsync(connection, tx, plan.Decisions.Appends(),
@@ -36,10 +36,9 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
 
         await using var batch = new NpgsqlBatch(connection, tx);
         if (_snapshotProjection.Apply(loaded, recorded) is { } snapshots) batch.BatchCommands.Add(snapshots);
-        var remembered = plan.Owners.Select(i => (units.Items[i], outcomes[i]!)).ToList();
-        if (remembered.Count > 0) batch.BatchCommands.Add(_records.CompleteCommand(remembered));
+        var decided = plan.Owners.Select(i => ((IdempotentWrite)units.Items[i], outcomes[i]!)).ToList();
         var deposits = InitialDeposits(plan, outcomes!, now);
-        if (deposits.Count > 0) batch.BatchCommands.Add(_records.InsertDepositsCommand(deposits, now));
+        if (decided.Count + deposits.Count > 0) batch.BatchCommands.Add(_records.InsertCommand(decided, deposits, now));
         if (plan.AuditDrafts.Count > 0) batch.BatchCommands.Add(audit.Append(head, plan.AuditDrafts, now).Command);
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
@@ -113,22 +112,18 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
     /// <summary>
     /// One round trip: takes the event store's append lock first (waiting on an advisory lock assigns no
     /// transaction id, so ids are handed out in lock order: transaction order equals commit order equals
-    /// each stream's version order; a row lock alone does not guarantee that), then the audit head, claims every idempotency id in id order (a concurrent claimer of the same id waits for
-    /// us), reads what earlier requests stored under the ids it could not claim, and locks the accounts
-    /// involved in id order.
+    /// each stream's version order; a row lock alone does not guarantee that), then the audit head, reads
+    /// what earlier requests stored under the batch's idempotency ids (no one else can store one until we
+    /// commit), and locks the accounts involved in id order.
     /// </summary>
-    private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known, Dictionary<Guid, AccountRow> Loaded)> LockAndClaimAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LedgerWrite> units, DateTimeOffset now, CancellationToken ct)
+    private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known, Dictionary<Guid, AccountRow> Loaded)> LockAndReadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LedgerWrite> units, CancellationToken ct)
     {
-        var keyed = units.OfType<IdempotentWrite>().DistinctBy(w => w.Id).ToList();
+        var keyed = units.OfType<IdempotentWrite>().Select(w => w.Id).Distinct().ToList();
         await using var batch = new NpgsqlBatch(connection, tx);
         batch.BatchCommands.Add(store.AppendLockCommand());
         batch.BatchCommands.Add(audit.LockHeadCommand());
-        if (keyed.Count > 0)
-        {
-            batch.BatchCommands.Add(_records.ClaimCommand(keyed, now));
-            batch.BatchCommands.Add(_records.ReadCompletedCommand(keyed.Select(w => w.Id)));
-        }
+        if (keyed.Count > 0) batch.BatchCommands.Add(_records.ReadKnownCommand(keyed));
         var accounts = new NpgsqlBatchCommand(_snapshots.SelectSql(lockRows: true));
         accounts.Parameters.Add(new NpgsqlParameter { Value = units.SelectMany(AccountsOf).Distinct().Order().ToArray() });
         batch.BatchCommands.Add(accounts);
@@ -140,8 +135,6 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
         var known = new Dictionary<Guid, CommandRecord>();
         if (keyed.Count > 0)
         {
-            // The claim's own result (ids we claimed) is not needed: what we could not claim shows up next as completed.
-            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct)) known[reader.GetGuid(0)] = CommandRecords.Read(reader);
             await reader.NextResultAsync(ct);
         }

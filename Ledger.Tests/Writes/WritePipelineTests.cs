@@ -36,6 +36,28 @@ public sealed class WritePipelineTests(LedgerApiFactory api) : IClassFixture<Led
         (await api.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.audit_entries WHERE outcome = 'rejected' AND '{a}' = ANY(subject_ids)")).ShouldBe(1);
     }
 
+    /// <summary>
+    /// Committers in two processes share nothing but the database: here eight transactions of the same
+    /// transfer id run at once, as if from eight API instances. Only the append lock keeps them apart.
+    /// </summary>
+    [Fact]
+    public async Task committers_writing_the_same_id_at_once_move_the_money_once_and_replay_it_to_the_rest()
+    {
+        var client = api.Client();
+        var a = await client.OpenAccountAsync(initialBalance: 100);
+        var b = await client.OpenAccountAsync();
+        var write = Transfer(a, b, 30);
+        var writer = api.Service<LedgerWriter>();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Task.Run(async () => (await writer.ExecuteAsync([write], Now, CancellationToken.None))[0])));
+
+        outcomes.Select(o => o.ShouldBeOfType<Succeeded>().StatusCode).Order().ShouldBe([200, 200, 200, 200, 200, 200, 200, 201]);
+        outcomes.Select(o => ((Succeeded)o).Position).Distinct().Count().ShouldBe(1);
+        (await api.ScalarAsync<long>($"SELECT balance FROM {{schema}}.account_snapshots WHERE id = '{b}'")).ShouldBe(30);
+        (await api.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.commands WHERE id = '{write.Id}'")).ShouldBe(1);
+    }
+
     [Fact]
     public async Task a_database_error_fails_the_whole_batch_and_leaves_nothing_written()
     {
