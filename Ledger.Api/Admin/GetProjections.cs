@@ -8,14 +8,13 @@ public sealed record ProjectionStatusResponse(
 
 public static class GetProjections
 {
-    public static async Task<IResult> Handle(ProjectionStatusReader reader, EventStore.EventStore store, Jobs jobs, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(ProjectionStatusReader reader, EventStore.EventStore store, TimeProvider clock, CancellationToken ct)
     {
         var statuses = await reader.ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], clock.GetUtcNow(), ct);
         var head = await store.ReadHeadAsync(ct);
-        var rebuilding = await jobs.RunningKindsAsync(ct);
         var response = statuses.Select(s => new ProjectionStatusResponse(
             s.Name, s.Position.ToString(), s.Head.ToString(), s.LagEvents, s.LagMs,
-            rebuilding.Contains("rebuild:" + s.Name) ? "rebuilding" : s.Status,
+            s.Status,
             s.LastError is null ? null : s.ErrorPosition is { } at ? $"at position {at}: {s.LastError}" : s.LastError)).ToList();
         // The audit trail is written inline with the events, so it is never behind.
         response.Add(new ProjectionStatusResponse(ProjectionNames.Audit, head.ToString(), head.ToString(), 0, 0, "running", null));

@@ -32,15 +32,13 @@ public sealed class Jobs(NpgsqlDataSource dataSource, EventStoreSchema schema)
             r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetString(7));
     }
 
-    /// <summary>Kinds of jobs marked running, e.g. "rebuild:balances".</summary>
-    public async Task<HashSet<string>> RunningKindsAsync(CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(schema.Sql("SELECT DISTINCT kind FROM {schema}.jobs WHERE status = 'running'"));
-        await using var r = await command.ExecuteReaderAsync(ct);
-        var kinds = new HashSet<string>(StringComparer.Ordinal);
-        while (await r.ReadAsync(ct)) kinds.Add(r.GetString(0));
-        return kinds;
-    }
+    /// <summary>
+    /// Ends as failed every job of this kind still marked running. Only for callers that know no process
+    /// runs one: they hold its lock themselves, or saw that nobody does.
+    /// </summary>
+    public Task AbandonRunningAsync(string kind, DateTimeOffset at, CancellationToken ct) => ExecuteAsync(
+        "UPDATE {schema}.jobs SET status = 'failed', finished_at = $2, error = $3 WHERE kind = $1 AND status = 'running'", ct,
+        kind, at.ToUniversalTime(), "abandoned: the process running it stopped before it finished; the live view was left as it was");
 
     private async Task ExecuteAsync(string sql, CancellationToken ct, params object[] values)
     {

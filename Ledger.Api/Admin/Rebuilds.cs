@@ -1,16 +1,20 @@
 using Ledger.Api.Http;
 using Ledger.EventStore.Daemon;
+using Npgsql;
 
 namespace Ledger.Api.Admin;
 
 /// <summary>
 /// Starts projection rebuilds as background jobs: 202 with a job id at once, 409 while a rebuild of the
-/// same projection runs anywhere. Progress is written to the job row a few times a second.
+/// same projection runs anywhere. Progress is written to the job row a few times a second. The rebuild
+/// lock is held until the row says how the job ended, so a row still running without anyone holding
+/// the lock belongs to a process that died: it is closed as failed when next seen.
 /// </summary>
 public sealed partial class Rebuilds(
     IEnumerable<IAsyncProjection> projections, ProjectionRebuilder rebuilder, Jobs jobs, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<Rebuilds> logger)
 {
+    private const string KindPrefix = "rebuild:";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     public IRebuildableProjection? Find(string name) =>
@@ -28,10 +32,21 @@ public sealed partial class Rebuilds(
             : TypedResults.Accepted($"/admin/jobs/{jobId}", new { jobId });
     }
 
-    public static async Task<IResult> GetJob(string id, Jobs jobs, CancellationToken ct)
+    public static async Task<IResult> GetJob(string id, Rebuilds rebuilds, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var jobId, out var problem)) return problem!;
-        return await jobs.FindAsync(jobId, ct) is { } job ? TypedResults.Ok(job) : Problems.NotFound($"Job {jobId}");
+        return await rebuilds.FindJobAsync(jobId, ct) is { } job ? TypedResults.Ok(job) : Problems.NotFound($"Job {jobId}");
+    }
+
+    private async Task<JobResponse?> FindJobAsync(Guid jobId, CancellationToken ct)
+    {
+        var job = await jobs.FindAsync(jobId, ct);
+        if (job is not { Status: "running" } || !job.Kind.StartsWith(KindPrefix, StringComparison.Ordinal)) return job;
+        if (await rebuilder.IsRunningAnywhereAsync(job.Kind[KindPrefix.Length..], ct)) return job;
+        // Read again after closing: the job may have ended properly between the two reads.
+        await jobs.AbandonRunningAsync(job.Kind, clock.GetUtcNow(), ct);
+        LogAbandoned(logger, job.Kind, jobId);
+        return await jobs.FindAsync(jobId, ct);
     }
 
     private async Task<Guid?> StartAsync(IRebuildableProjection projection, CancellationToken ct)
@@ -39,7 +54,10 @@ public sealed partial class Rebuilds(
         var rebuild = await rebuilder.TryStartAsync(projection, ct);
         if (rebuild is null) return null;
         var jobId = Guid.CreateVersion7(clock.GetUtcNow());
-        await jobs.StartAsync(jobId, "rebuild:" + projection.Name, clock.GetUtcNow(), ct);
+        var kind = KindPrefix + projection.Name;
+        // We hold the lock, so any job of this kind still marked running lost its process.
+        await jobs.AbandonRunningAsync(kind, clock.GetUtcNow(), ct);
+        await jobs.StartAsync(jobId, kind, clock.GetUtcNow(), ct);
         _ = Task.Run(() => RunAsync(jobId, projection, rebuild), CancellationToken.None);
         return jobId;
     }
@@ -64,10 +82,17 @@ public sealed partial class Rebuilds(
             }
             await done.CancelAsync();
             await reporter;
+            var final = latest.Value;
+            try
+            {
+                await jobs.ProgressAsync(jobId, final.ProcessedEvents, final.TotalEvents, CancellationToken.None);
+                await jobs.FinishAsync(jobId, error, clock.GetUtcNow(), CancellationToken.None);
+            }
+            catch (NpgsqlException e)
+            {
+                LogJobNotRecorded(logger, jobId, e);
+            }
         }
-        var final = latest.Value;
-        await jobs.ProgressAsync(jobId, final.ProcessedEvents, final.TotalEvents, CancellationToken.None);
-        await jobs.FinishAsync(jobId, error, clock.GetUtcNow(), CancellationToken.None);
     }
 
     /// <summary>Writes the latest progress to the job row a few times a second, in order, until the rebuild ends.</summary>
@@ -96,6 +121,12 @@ public sealed partial class Rebuilds(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt projection {Projection} (job {JobId})")]
     private static partial void LogRebuilt(ILogger logger, string projection, Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) was still marked running but no process holds its lock: closed as failed (abandoned)")]
+    private static partial void LogAbandoned(ILogger logger, string kind, Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record how job {JobId} ended; once its lock is released it reads as failed (abandoned)")]
+    private static partial void LogJobNotRecorded(ILogger logger, Guid jobId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild of projection {Projection} failed (job {JobId})")]
     private static partial void LogRebuildFailed(ILogger logger, string projection, Guid jobId, Exception error);

@@ -56,6 +56,15 @@ internal sealed class Leadership : IAsyncDisposable
         return unchecked((long)hash);
     }
 
+    /// <summary>
+    /// SQL that is true while a session on this database holds the advisory lock whose bigint key is the
+    /// SQL expression <paramref name="key"/>. pg_locks shows a bigint key as its high and low 32 bits.
+    /// </summary>
+    public static string HeldSql(string key) =>
+        "EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+        + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        + $" AND l.classid = ((({key}) >> 32) & 4294967295)::oid AND l.objid = (({key}) & 4294967295)::oid)";
+
     /// <summary>Unlocks explicitly, then closes. If the session is already gone, so is the lock.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -29,9 +29,19 @@ public sealed class ProjectionRebuilder(EventStore store, int pageSize = 20_000)
     /// <summary>The right to rebuild this projection, or null when a rebuild of it runs anywhere already.</summary>
     public async Task<ProjectionRebuild?> TryStartAsync(IRebuildableProjection projection, CancellationToken ct)
     {
-        var lease = await Leadership.TryAcquireAsync(store.DataSource, Leadership.KeyFor(store.Schema, "rebuild:" + projection.Name), ct);
+        var lease = await Leadership.TryAcquireAsync(store.DataSource, LockKey(store.Schema, projection.Name), ct);
         return lease is null ? null : new ProjectionRebuild(this, projection, lease);
     }
+
+    /// <summary>Whether some process rebuilds this projection now: its rebuild lock lives exactly as long as that process's session.</summary>
+    public async Task<bool> IsRunningAnywhereAsync(string projectionName, CancellationToken ct)
+    {
+        await using var command = store.DataSource.CreateCommand("SELECT " + Leadership.HeldSql("$1"));
+        command.Parameters.Add(new NpgsqlParameter { Value = LockKey(store.Schema, projectionName) });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    internal static long LockKey(EventStoreSchema schema, string projectionName) => Leadership.KeyFor(schema, "rebuild:" + projectionName);
 
     internal async Task RunAsync(IRebuildableProjection projection, Leadership exclusive, IProgress<RebuildProgress>? progress, CancellationToken ct)
     {

@@ -23,9 +23,9 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
         var client = api.Client();
         var accounts = new List<Guid>();
         for (var i = 0; i < 8; i++) accounts.Add(await client.OpenAccountAsync(i % 2 == 0 ? "USD" : "EUR", initialBalance: 1_000));
-        var random = new Random(seed);
         await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
+            var random = new Random(seed * 4 + worker);
             var c = api.Client();
             for (var n = 0; n < transfers / 4; n++)
             {
@@ -111,6 +111,53 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
 
         status.ShouldBe(HttpStatusCode.Conflict);
         body!["code"]!.GetValue<string>().ShouldBe("rebuild_running");
+    }
+
+    /// <summary>
+    /// Another process's rebuild as this one sees it: a job row marked running, and that process's session
+    /// holding the rebuild lock. When the process dies its session, and the lock, go with it.
+    /// </summary>
+    [Fact]
+    public async Task a_job_whose_process_died_reads_as_failed_and_its_projection_stops_showing_rebuilding()
+    {
+        var projection = api.Service<IEnumerable<IAsyncProjection>>().OfType<BalanceProjection>().Single();
+        var elsewhere = await api.Service<ProjectionRebuilder>().TryStartAsync(projection, CancellationToken.None);
+        elsewhere.ShouldNotBeNull();
+        var jobId = Guid.NewGuid();
+        await api.ExecuteAsync($"INSERT INTO {{schema}}.jobs (id, kind, status, started_at) VALUES ('{jobId}', 'rebuild:balances', 'running', now())");
+        var auditor = api.Auditor();
+
+        (await auditor.GetJsonAsync($"/admin/jobs/{jobId}")).Body!["status"]!.GetValue<string>().ShouldBe("running");
+        (await BalancesStatusAsync()).ShouldBe("rebuilding");
+
+        await elsewhere.DisposeAsync();
+
+        var (status, job) = await auditor.GetJsonAsync($"/admin/jobs/{jobId}");
+        status.ShouldBe(HttpStatusCode.OK);
+        job!["status"]!.GetValue<string>().ShouldBe("failed");
+        job["error"]!.GetValue<string>().ShouldStartWith("abandoned");
+        job["finishedAt"].ShouldNotBeNull();
+        (await BalancesStatusAsync()).ShouldNotBe("rebuilding");
+
+        // An orphan nobody asks about is closed by the next rebuild of its projection, which holds the lock.
+        var orphan = Guid.NewGuid();
+        await api.ExecuteAsync($"INSERT INTO {{schema}}.jobs (id, kind, status, started_at) VALUES ('{orphan}', 'rebuild:balances', 'running', now())");
+        var (accepted, started) = await api.Operator().PostJsonAsync("/admin/projections/balances/rebuild", new { });
+        accepted.ShouldBe(HttpStatusCode.Accepted);
+        (await api.ScalarAsync<string>($"SELECT status FROM {{schema}}.jobs WHERE id = '{orphan}'")).ShouldBe("failed");
+        // The other tests of this class rebuild balances too: let this one end first.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await auditor.GetJsonAsync($"/admin/jobs/{started!["jobId"]}") is var (_, current) && current!["status"]!.GetValue<string>() == "running")
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the rebuild job did not end within 60 s");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<string> BalancesStatusAsync()
+    {
+        var (_, body) = await api.Auditor().GetJsonAsync("/admin/projections");
+        return body!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "balances")!["status"]!.GetValue<string>();
     }
 
     [Fact]
