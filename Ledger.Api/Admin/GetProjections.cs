@@ -3,8 +3,10 @@ using Ledger.Projections;
 
 namespace Ledger.Api.Admin;
 
+/// <summary>One projection's status; <c>lastError</c> is present only while there is one (api.md marks it optional).</summary>
 public sealed record ProjectionStatusResponse(
-    string Name, string Position, string HeadPosition, long LagEvents, long LagMs, string Status, string? LastError);
+    string Name, string Position, string HeadPosition, long LagEvents, long LagMs, string Status,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? LastError);
 
 public static class GetProjections
 {
