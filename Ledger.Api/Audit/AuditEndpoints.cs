@@ -6,9 +6,11 @@ using Ledger.Projections.Audit;
 
 namespace Ledger.Api.Audit;
 
+/// <summary>One audit entry; <c>code</c> is present only on rejected writes (api.md marks it optional).</summary>
 public sealed record AuditItem(
     long Sequence, DateTimeOffset At, string Actor, string Operation, IReadOnlyList<Guid> SubjectIds, string Outcome,
-    string? Code, string Detail, string Hash, string PreviousHash);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Code,
+    string Detail, string Hash, string PreviousHash);
 
 public sealed record AuditPage(IReadOnlyList<AuditItem> Items, string? NextCursor);
 

@@ -68,6 +68,7 @@ public sealed class AuditTests(LedgerApiFactory api) : IAsyncLifetime, IClassFix
         var freeze = Naming(await ReadAllAsync($"&accountId={other}", 1000), other).Last();
         freeze["actor"]!.GetValue<string>().ShouldBe("test-operator");
         freeze["outcome"]!.GetValue<string>().ShouldBe("accepted");
+        freeze.AsObject().ContainsKey("code").ShouldBeFalse("code is present only on rejected writes");
     }
 
     [Fact]
