@@ -12,7 +12,8 @@ namespace Ledger.Api.Writes;
 /// Commits a batch of writes in one PostgreSQL transaction: take the append lock and the audit head
 /// (which fix this transaction's place in the log), read the idempotency ids already used, lock the
 /// accounts in id order, decide in arrival order, append the events with expected versions, then in one
-/// round trip fold them into the account snapshots and store outcomes and audit entries; commit. Either all of it commits or none of it does.
+/// round trip fold them into the account snapshots and store outcomes and audit entries; commit.
+/// Either all of it commits or none of it does.
 /// </summary>
 public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail audit, RiskLimits limits)
 {
