@@ -25,5 +25,4 @@ public static class ProjectionStatuses
     public const string Running = "running";
     public const string Stopped = "stopped";
     public const string Faulted = "faulted";
-    public const string Rebuilding = "rebuilding";
 }
