@@ -3,6 +3,7 @@ using Ledger.Api.Cli;
 using Ledger.EventStore.Daemon;
 using Ledger.Projections.Balances;
 using Ledger.Projections.History;
+using Ledger.Tests.Api.Contract;
 using Ledger.Tests.Infrastructure;
 
 namespace Ledger.Tests.Operations;
@@ -146,12 +147,7 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
         accepted.ShouldBe(HttpStatusCode.Accepted);
         (await api.ScalarAsync<string>($"SELECT status FROM {{schema}}.jobs WHERE id = '{orphan}'")).ShouldBe("failed");
         // The other tests of this class rebuild balances too: let this one end first.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await auditor.GetJsonAsync($"/admin/jobs/{started!["jobId"]}") is var (_, current) && current!["status"]!.GetValue<string>() == "running")
-        {
-            DateTime.UtcNow.ShouldBeLessThan(deadline, "the rebuild job did not end within 60 s");
-            await Task.Delay(50);
-        }
+        await auditor.JobWhenEndedAsync(started!["jobId"]!.GetValue<Guid>());
     }
 
     private async Task<string> BalancesStatusAsync()

@@ -65,6 +65,22 @@ public static class ContractHttp
     public static Task<ContractResponse> FetchAsync(this HttpClient client, string path) =>
         SendAsync(client, HttpMethod.Get, path, null);
 
+    /// <summary>Polls the job as a client would (the contract's way to follow a job) until it is no longer running.</summary>
+    public static async Task<JsonNode> JobWhenEndedAsync(this HttpClient client, Guid jobId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var job = (await client.FetchAsync($"/admin/jobs/{jobId}")).ShouldBe(HttpStatusCode.OK).Json;
+            var status = job["status"]!.GetValue<string>();
+            status.ShouldBeOneOf("running", "succeeded", "failed");
+            if (status != "running") return job;
+            job.AsObject().ContainsKey("finishedAt").ShouldBeFalse("finishedAt appears only once the job has ended");
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the rebuild job did not end within 60 s");
+            await Task.Delay(50);
+        }
+    }
+
     public static async Task<ContractResponse> SendAsync(HttpClient client, HttpMethod method, string path, HttpContent? content)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
