@@ -1,6 +1,6 @@
 using Ledger.Api.Cli;
 using Ledger.Api.Hosting;
-using Ledger.EventStore.Schema;
+using Ledger.Projections.Schema;
 
 var (verb, rest) = Verbs.Find(args);
 if (verb is not null && !Verbs.IsKnown(verb))
@@ -53,7 +53,7 @@ while (true)
 {
     try
     {
-        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+        await LedgerDatabase.MigrateAsync(app.Services, CancellationToken.None);
         await app.Services.GetRequiredService<Ledger.Api.Writes.LedgerWriter>().OpenSettlementAccountsAsync(
             app.Services.GetRequiredService<LedgerOptions>().Currencies, TimeProvider.System.GetUtcNow(), CancellationToken.None);
         break;

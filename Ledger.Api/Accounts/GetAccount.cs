@@ -2,7 +2,8 @@ using Ledger.Api.Hosting;
 using Ledger.Api.Http;
 using Ledger.Api.Reads;
 using Ledger.Domain.Accounts;
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Ledger.Projections;
 
 namespace Ledger.Api.Accounts;
@@ -19,7 +20,7 @@ public static class GetAccount
     }
 
     public static async Task<IResult> Balance(
-        string id, string? minPosition, string? asOf, ReadFreshness freshness, AccountViews views, EventStore.EventStore store, TimeProvider clock, CancellationToken ct)
+        string id, string? minPosition, string? asOf, ReadFreshness freshness, AccountViews views, Marten.IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         if (!string.IsNullOrEmpty(asOf)) return await BalanceAsOf(id, asOf, store, ct);
         var (row, problem) = await ReadAsync(id, minPosition, freshness, views, ct);
@@ -28,18 +29,20 @@ public static class GetAccount
         return TypedResults.Ok(new BalanceResponse(s.Id, s.Currency, s.BalanceMinor, s.Version, ToMicroseconds(clock.GetUtcNow()), row.LastAt.ToString()));
     }
 
-    /// <summary>Time travel: replays the account's own events up to the instant.</summary>
-    private static async Task<IResult> BalanceAsOf(string id, string asOf, EventStore.EventStore store, CancellationToken ct)
+    /// <summary>Time travel: replays the account's own events up to the instant, read through Marten, folded by the domain.</summary>
+    private static async Task<IResult> BalanceAsOf(string id, string asOf, Marten.IDocumentStore store, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var accountId, out var problem)) return problem!;
         // An unescaped '+' of an offset ("...T10:15:30+01:00") arrives as a space after query decoding.
         if (!Instants.TryParse(asOf, out var instant) && !Instants.TryParse(asOf.Trim().Replace(' ', '+'), out instant))
             return Problems.Validation("asOf", "asOf must be an ISO-8601 instant, e.g. 2026-11-22T10:15:30Z.");
         instant = ToMicroseconds(instant);
-        var events = await store.ReadStreamAsync(accountId, toInstant: instant, ct: ct);
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(accountId, timestamp: instant, token: ct);
         var state = AccountEvolution.Replay(events.Select(e => (IAccountEvent)e.Data));
         if (state is null) return Problems.NotFound($"Account {accountId} at {instant:O}");
-        return TypedResults.Ok(new BalanceResponse(state.Id, state.Currency, state.BalanceMinor, state.Version, instant, events[^1].Position.ToString()));
+        return TypedResults.Ok(new BalanceResponse(state.Id, state.Currency, state.BalanceMinor, state.Version, instant,
+            new LogPosition(events[^1].Sequence).ToString()));
     }
 
     /// <summary>PostgreSQL keeps microseconds; answering with the same precision keeps every timestamp comparable.</summary>

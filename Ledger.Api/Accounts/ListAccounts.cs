@@ -1,7 +1,8 @@
 using Ledger.Api.Hosting;
 using Ledger.Api.Http;
 using Ledger.Api.Reads;
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Ledger.Projections;
 
 namespace Ledger.Api.Accounts;

@@ -1,5 +1,5 @@
-using Ledger.EventStore.Daemon;
 using Ledger.Projections;
+using Ledger.Projections.Store;
 
 namespace Ledger.Api.Admin;
 
@@ -10,14 +10,12 @@ public sealed record ProjectionStatusResponse(
 
 public static class GetProjections
 {
-    public static async Task<IResult> Handle(ProjectionStatusReader reader, EventStore.EventStore store, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(ProjectionProgress progress, TimeProvider clock, CancellationToken ct)
     {
-        var statuses = await reader.ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], clock.GetUtcNow(), ct);
-        var head = await store.ReadHeadAsync(ct);
+        var statuses = await progress.ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], clock.GetUtcNow(), ct);
+        var head = statuses[0].Head;
         var response = statuses.Select(s => new ProjectionStatusResponse(
-            s.Name, s.Position.ToString(), s.Head.ToString(), s.LagEvents, s.LagMs,
-            s.Status,
-            s.LastError is null ? null : s.ErrorPosition is { } at ? $"at position {at}: {s.LastError}" : s.LastError)).ToList();
+            s.Name, s.Position.ToString(), s.Head.ToString(), s.LagEvents, s.LagMs, s.Status, s.LastError)).ToList();
         // The audit trail is written inline with the events, so it is never behind.
         response.Add(new ProjectionStatusResponse(ProjectionNames.Audit, head.ToString(), head.ToString(), 0, 0, "running", null));
         return TypedResults.Ok(response);

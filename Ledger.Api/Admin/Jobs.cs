@@ -1,4 +1,5 @@
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Npgsql;
 
 namespace Ledger.Api.Admin;
@@ -9,7 +10,7 @@ public sealed record JobResponse(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
 /// <summary>The <c>jobs</c> table: long operator work (rebuilds) that clients poll.</summary>
-public sealed class Jobs(NpgsqlDataSource dataSource, EventStoreSchema schema)
+public sealed class Jobs(NpgsqlDataSource dataSource, LedgerSchema schema)
 {
     public Task StartAsync(Guid id, string kind, DateTimeOffset at, CancellationToken ct) => ExecuteAsync(
         "INSERT INTO {schema}.jobs (id, kind, status, started_at) VALUES ($1, $2, 'running', $3)", ct, id, kind, at.ToUniversalTime());

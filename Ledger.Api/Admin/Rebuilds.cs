@@ -1,5 +1,5 @@
 using Ledger.Api.Http;
-using Ledger.EventStore.Daemon;
+using Ledger.Projections.Rebuilds;
 using Npgsql;
 
 namespace Ledger.Api.Admin;
@@ -11,16 +11,16 @@ namespace Ledger.Api.Admin;
 /// the lock belongs to a process that died: it is closed as failed when next seen.
 /// </summary>
 public sealed partial class Rebuilds(
-    IEnumerable<IAsyncProjection> projections, ProjectionRebuilder rebuilder, Jobs jobs, TimeProvider clock,
+    IEnumerable<IRebuildableProjection> projections, ProjectionRebuilder rebuilder, Jobs jobs, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<Rebuilds> logger)
 {
     private const string KindPrefix = "rebuild:";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     public IRebuildableProjection? Find(string name) =>
-        projections.OfType<IRebuildableProjection>().FirstOrDefault(p => p.Name == name);
+        projections.FirstOrDefault(p => p.Name == name);
 
-    public IReadOnlyList<IRebuildableProjection> All => projections.OfType<IRebuildableProjection>().ToList();
+    public IReadOnlyList<IRebuildableProjection> All => projections.ToList();
 
     public static async Task<IResult> Post(string name, Rebuilds rebuilds, CancellationToken ct)
     {

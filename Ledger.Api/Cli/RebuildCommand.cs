@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Ledger.Api.Admin;
-using Ledger.EventStore.Daemon;
+using Ledger.Projections.Rebuilds;
 
 namespace Ledger.Api.Cli;
 

@@ -1,5 +1,4 @@
-using Ledger.EventStore.Daemon;
-using Ledger.EventStore.Schema;
+using Ledger.Projections.Schema;
 using Ledger.Projections;
 
 namespace Ledger.Api.Cli;
@@ -52,11 +51,11 @@ public static class Verbs
         switch (verb, rest)
         {
             case ("migrate", []):
-                var applied = await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+                var applied = await Hosting.LedgerDatabase.MigrateAsync(services, CancellationToken.None);
                 await output.WriteLineAsync($"migrate: {applied.Count} migration(s) applied; schema is current.");
                 return Ok;
             case ("projections", ["status"]):
-                var statuses = await services.GetRequiredService<ProjectionStatusReader>()
+                var statuses = await services.GetRequiredService<Projections.Store.ProjectionProgress>()
                     .ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], TimeProvider.System.GetUtcNow(), CancellationToken.None);
                 await output.WriteLineAsync($"{"name",-14}{"status",-11}{"position",-22}{"head",-22}{"lagEvents",10}{"lagMs",10}");
                 foreach (var s in statuses)

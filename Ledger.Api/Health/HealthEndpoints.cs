@@ -1,5 +1,4 @@
-using Ledger.EventStore.Daemon;
-using Ledger.EventStore.Schema;
+using Ledger.Projections.Schema;
 
 namespace Ledger.Api.Health;
 
@@ -10,8 +9,10 @@ public static class HealthEndpoints
     public static IResult Live() => TypedResults.Ok(new { status = "live" });
 
     /// <summary>Ready only when the database answers, the schema is current and the projection daemon runs.</summary>
-    public static async Task<IResult> Ready(SchemaMigrator migrator, ProjectionDaemon daemon, CancellationToken ct)
+    /// <remarks>Marten's daemon is a hosted service of this process: it runs from host start to host stop (standing by or leading).</remarks>
+    public static async Task<IResult> Ready(SchemaMigrator migrator, IHostApplicationLifetime lifetime, CancellationToken ct)
     {
+        var daemon = new DaemonState(lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested);
         bool schemaCurrent;
         try
         {
@@ -27,4 +28,6 @@ public static class HealthEndpoints
         return Results.Json(new HealthResponse(ready ? "ready" : "unavailable", true, schemaCurrent, daemon.IsRunning),
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
+
+    private sealed record DaemonState(bool IsRunning);
 }

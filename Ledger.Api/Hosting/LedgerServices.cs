@@ -3,14 +3,15 @@ using Ledger.Api.Auth;
 using Ledger.Api.Reads;
 using Ledger.Api.Transfers;
 using Ledger.Api.Writes;
-using Ledger.EventStore;
-using Ledger.EventStore.Daemon;
-using Ledger.EventStore.Schema;
+using JasperFx.Events.Daemon;
 using Ledger.Projections;
+using Ledger.Projections.Rebuilds;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
+using Marten;
 using Ledger.Projections.Accounts;
 using Ledger.Projections.Audit;
 using Ledger.Projections.Balances;
-using Ledger.Projections.Events;
 using Ledger.Projections.History;
 using Ledger.Projections.Reconciliation;
 using Microsoft.AspNetCore.Authentication;
@@ -39,16 +40,20 @@ public static class LedgerServices
             return builder.Build();
         });
 
-        var schema = new EventStoreSchema(options.Schema);
+        var schema = new LedgerSchema(options.Schema);
         services.AddSingleton(schema);
-        services.AddSingleton(LedgerEventTypes.CreateRegistry());
-        services.AddSingleton(sp => new EventStore.EventStore(sp.GetRequiredService<NpgsqlDataSource>(), schema,
-            sp.GetRequiredService<EventStore.Serialization.EventTypeRegistry>(), serializeAppends: true));
-        services.AddSingleton(sp => new SchemaMigrator(sp.GetRequiredService<NpgsqlDataSource>(), schema,
-            [.. EventStoreMigrations.All, .. LedgerMigrations.All]));
+        services.AddSingleton(sp => new SchemaMigrator(sp.GetRequiredService<NpgsqlDataSource>(), schema, LedgerMigrations.All));
+        services.AddSingleton<BalanceProjection>();
+        services.AddSingleton<TransactionHistoryProjection>();
+        services.AddSingleton<IRebuildableProjection>(sp => sp.GetRequiredService<BalanceProjection>());
+        services.AddSingleton<IRebuildableProjection>(sp => sp.GetRequiredService<TransactionHistoryProjection>());
+        // HotCold: every instance stands by, one leads each projection, another takes over when it dies.
+        services.AddMarten(sp => LedgerStoreOptions.Create(sp.GetRequiredService<NpgsqlDataSource>(), schema, options.Projections.BatchSize,
+                sp.GetRequiredService<BalanceProjection>(), sp.GetRequiredService<TransactionHistoryProjection>()))
+            .AddAsyncDaemon(DaemonMode.HotCold);
 
         AddWriteSide(services, options);
-        AddReadSide(services, options);
+        AddReadSide(services);
         AddAuth(services, configuration);
         services.AddLedgerRateLimits(options.RateLimits);
         services.AddSingleton(new Observability.Telemetry(configuration));
@@ -63,7 +68,8 @@ public static class LedgerServices
     {
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<CommandRecords>();
-        services.AddSingleton(sp => new LedgerWriter(sp.GetRequiredService<EventStore.EventStore>(), sp.GetRequiredService<AuditTrail>(), options.Risk.ToLimits()));
+        services.AddSingleton(sp => new LedgerWriter(sp.GetRequiredService<Marten.IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<LedgerSchema>(), sp.GetRequiredService<AuditTrail>(), options.Risk.ToLimits()));
         services.AddSingleton<WritePipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<WritePipeline>());
         services.AddSingleton<OpenAccountValidator>();
@@ -72,29 +78,20 @@ public static class LedgerServices
         services.AddSingleton<TransferBatchValidator>();
     }
 
-    private static void AddReadSide(IServiceCollection services, LedgerOptions options)
+    private static void AddReadSide(IServiceCollection services)
     {
-        services.AddSingleton<IAsyncProjection, BalanceProjection>();
-        services.AddSingleton<IAsyncProjection, TransactionHistoryProjection>();
-        services.AddSingleton(new ProjectionDaemonOptions
-        {
-            BatchSize = options.Projections.BatchSize,
-            PollInterval = TimeSpan.FromMilliseconds(options.Projections.PollIntervalMs),
-        });
-        services.AddSingleton<ProjectionDaemon>();
-        services.AddHostedService<ProjectionDaemonService>();
-        services.AddSingleton<CheckpointWaiter>();
-        services.AddSingleton<ProjectionStatusReader>();
+        services.AddSingleton<ProjectionFaults>();
+        services.AddSingleton<ProjectionProgress>();
         services.AddSingleton<ReadFreshness>();
         services.AddSingleton<AccountViews>();
-        services.AddSingleton(sp => new TransactionHistory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
-        services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
-        services.AddSingleton(sp => new ReconciliationReports(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
+        services.AddSingleton<TransactionHistory>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<ReconciliationReports>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<Admin.ReconciliationRequestValidator>();
         services.AddHostedService<Admin.ScheduledReconciliation>();
-        services.AddSingleton(sp => new ProjectionRebuilder(sp.GetRequiredService<EventStore.EventStore>()));
-        services.AddSingleton(sp => new Admin.Jobs(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
+        services.AddSingleton<ProjectionRebuilder>();
+        services.AddSingleton<Admin.Jobs>();
         services.AddSingleton<Admin.Rebuilds>();
     }
 
@@ -105,11 +102,4 @@ public static class LedgerServices
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, _ => { });
         services.AddAuthorization(Policies.Add);
     }
-}
-
-/// <summary>Starts the projection daemon with the host and stops it cleanly on shutdown.</summary>
-public sealed class ProjectionDaemonService(ProjectionDaemon daemon) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => daemon.StartAsync(cancellationToken);
-    public Task StopAsync(CancellationToken cancellationToken) => daemon.StopAsync(cancellationToken);
 }

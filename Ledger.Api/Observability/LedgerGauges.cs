@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Ledger.Api.Writes;
-using Ledger.EventStore.Daemon;
 using Ledger.Projections;
+using Ledger.Projections.Store;
 
 namespace Ledger.Api.Observability;
 
@@ -14,11 +14,11 @@ public sealed partial class LedgerGauges : BackgroundService
 {
     private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, ProjectionStatus> _latest = new();
-    private readonly ProjectionStatusReader _reader;
+    private readonly ProjectionProgress _reader;
     private readonly TimeProvider _clock;
     private readonly ILogger<LedgerGauges> _logger;
 
-    public LedgerGauges(WritePipeline pipeline, ProjectionStatusReader reader, TimeProvider clock, ILogger<LedgerGauges> logger)
+    public LedgerGauges(WritePipeline pipeline, ProjectionProgress reader, TimeProvider clock, ILogger<LedgerGauges> logger)
     {
         _reader = reader;
         _clock = clock;

@@ -12,7 +12,7 @@ namespace Ledger.Api.Observability;
 /// </summary>
 public sealed class Telemetry : IDisposable
 {
-    private static readonly string[] Sources = ["Microsoft.AspNetCore", "Npgsql", LedgerTelemetry.SourceName, Ledger.EventStore.Daemon.DaemonTelemetry.SourceName];
+    private static readonly string[] Sources = ["Microsoft.AspNetCore", "Npgsql", LedgerTelemetry.SourceName, "Marten"];
     private static readonly string[] MeterNames = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql", LedgerTelemetry.SourceName];
 
     private readonly TracerProvider? _tracing;

@@ -1,17 +1,18 @@
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Ledger.Projections.Accounts;
 using Npgsql;
 
 namespace Ledger.Api.Reads;
 
 /// <summary>Queries over the async <c>balances</c> view.</summary>
-public sealed class AccountViews(EventStore.EventStore store)
+public sealed class AccountViews(NpgsqlDataSource dataSource, LedgerSchema schema)
 {
-    private readonly AccountStateTable _balances = AccountStateTable.Balances(store.Schema);
+    private readonly AccountStateTable _balances = AccountStateTable.Balances(schema);
 
     public async Task<AccountRow?> FindAsync(Guid id, CancellationToken ct)
     {
-        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await _balances.LoadAsync(connection, null, [id], lockRows: false, ct);
         return rows.GetValueOrDefault(id);
     }
@@ -19,10 +20,9 @@ public sealed class AccountViews(EventStore.EventStore store)
     /// <summary>Oldest first by the position of the opening event; the cursor is the last row's opening position.</summary>
     public async Task<IReadOnlyList<AccountRow>> ListAsync(string? currency, LogPosition after, int limit, CancellationToken ct)
     {
-        var sql = _balances.SelectAllSql("WHERE (opened_tx_id, opened_seq) > ($1, $2)"
-            + (currency is null ? "" : " AND currency = $4") + " ORDER BY opened_tx_id, opened_seq LIMIT $3");
-        await using var command = store.DataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { Value = after.TransactionId });
+        var sql = _balances.SelectAllSql("WHERE opened_seq > $1"
+            + (currency is null ? "" : " AND currency = $3") + " ORDER BY opened_seq LIMIT $2");
+        await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = after.Sequence });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
         command.Parameters.Add(new NpgsqlParameter { Value = currency ?? "" });

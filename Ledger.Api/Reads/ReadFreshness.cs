@@ -1,8 +1,9 @@
 using Ledger.Api.Hosting;
 using Ledger.Api.Http;
-using Ledger.EventStore;
-using Ledger.EventStore.Daemon;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Ledger.Projections.Accounts;
+using Npgsql;
 
 namespace Ledger.Api.Reads;
 
@@ -12,9 +13,9 @@ namespace Ledger.Api.Reads;
 /// write, so a client that just wrote sees its write without having to ask; after that bound it answers
 /// from the view as it is.
 /// </summary>
-public sealed class ReadFreshness(EventStore.EventStore store, CheckpointWaiter waiter, LedgerOptions options)
+public sealed class ReadFreshness(NpgsqlDataSource dataSource, LedgerSchema schema, ProjectionProgress waiter, LedgerOptions options)
 {
-    private readonly AccountStateTable _snapshots = AccountStateTable.Snapshots(store.Schema);
+    private readonly AccountStateTable _snapshots = AccountStateTable.Snapshots(schema);
 
     /// <summary>Waits for the projection; returns a problem (400 or 503) when the caller's demand cannot be met.</summary>
     public async Task<IResult?> AwaitAsync(string projection, Guid? accountId, string? minPosition, CancellationToken ct)
@@ -28,7 +29,7 @@ public sealed class ReadFreshness(EventStore.EventStore store, CheckpointWaiter 
                 : Problems.Unavailable($"The {projection} view has not reached position {minPosition} yet.");
         }
 
-        var target = accountId is { } id ? await LastWriteOfAsync(id, ct) : await store.ReadHeadAsync(ct);
+        var target = accountId is { } id ? await LastWriteOfAsync(id, ct) : await waiter.HeadAsync(ct);
         if (target is { } position && position > LogPosition.Start)
             await waiter.WaitForAsync(projection, position, TimeSpan.FromMilliseconds(options.Reads.CatchUpWaitMs), ct);
         return null;
@@ -37,7 +38,7 @@ public sealed class ReadFreshness(EventStore.EventStore store, CheckpointWaiter 
     /// <summary>The position of the account's last committed event, from the write side; null if it does not exist.</summary>
     public async Task<LogPosition?> LastWriteOfAsync(Guid accountId, CancellationToken ct)
     {
-        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await _snapshots.LoadAsync(connection, null, [accountId], lockRows: false, ct);
         return rows.TryGetValue(accountId, out var row) ? row.LastAt : null;
     }

@@ -2,8 +2,6 @@ using Ledger.Domain;
 using Ledger.Domain.Accounts;
 using Ledger.Domain.Risk;
 using Ledger.Domain.Transfers;
-using Ledger.EventStore.Appending;
-using Ledger.EventStore.Serialization;
 using Ledger.Projections.Accounts;
 
 namespace Ledger.Api.Writes;
@@ -50,9 +48,7 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
     /// touches it: the position a write answers equals the position the account then reads back with.
     /// </remarks>
     public IReadOnlyList<StreamAppend> Appends() => _accountOrder.OrderBy(id => StateOf(id)?.IsSettlement != true).Select(id => new StreamAppend(
-        id, Projections.Events.LedgerEventTypes.AccountStream,
-        loaded.TryGetValue(id, out var row) ? ExpectedVersion.Exactly(row.State.Version) : ExpectedVersion.NoStream,
-        _pending[id])).ToList();
+        id, loaded.TryGetValue(id, out var row) ? row.State.Version : 0, _pending[id])).ToList();
 
     public AccountState? StateOf(Guid accountId) => _states.GetValueOrDefault(accountId);
 
@@ -62,7 +58,7 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
         var events = new List<IAccountEvent>();
         if (!Try(AccountDecider.Decide(command, StateOf(command.AccountId)), events, out var refusal)) return Refuse(refusal);
         if (write.InitialBalanceMinor <= 0) return Accept(write, events, command.AccountId);
-        var settlement = EnsureSettlement(command.Currency, write.Actor);
+        var settlement = EnsureSettlement(command.Currency);
         var opened = AccountEvolution.Replay(events);
         var deposit = new TransferFunds(Guid.CreateVersion7(now), settlement.Id, command.AccountId, write.InitialBalanceMinor,
             command.Currency, "initial balance", now);
@@ -73,7 +69,7 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
     private WriteDecision DecideTransfer(TransferWrite write)
     {
         var command = write.Command with { Now = now };
-        if (write.Kind != MovementKind.Transfer) EnsureSettlement(command.Currency, write.Actor);
+        if (write.Kind != MovementKind.Transfer) EnsureSettlement(command.Currency);
         var events = new List<IAccountEvent>();
         if (!Try(TransferDecider.Decide(command, StateOf(command.FromAccountId), StateOf(command.ToAccountId), limits), events, out var refusal))
             return Refuse(refusal);
@@ -96,14 +92,14 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
     }
 
     /// <summary>The currency's settlement account, opened in this batch if it does not exist yet.</summary>
-    public (Guid Id, AccountState State) EnsureSettlement(string currency, string actor)
+    public (Guid Id, AccountState State) EnsureSettlement(string currency)
     {
         var id = SettlementAccounts.IdFor(currency);
         if (StateOf(id) is { } existing) return (id, existing);
         var events = new List<IAccountEvent>();
         if (!Try(AccountDecider.Decide(SettlementAccounts.Open(currency, now), null), events, out var refusal))
             throw new InvalidOperationException($"Opening the {currency} settlement account was refused: {refusal.Detail}");
-        Record(actor, correlation: null, events);
+        Record(events);
         return (id, StateOf(id)!);
     }
 
@@ -127,12 +123,12 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
 
     private WriteDecision Accept(LedgerWrite write, List<IAccountEvent> events, Guid? subject)
     {
-        var ids = Record(write.Actor, write is IdempotentWrite keyed ? keyed.Id.ToString() : null, events);
+        var ids = Record(events);
         return new WriteDecision(ids, subject is null ? null : StateOf(subject.Value), null);
     }
 
     /// <summary>Evolves the in-memory state with the events and queues them for their streams.</summary>
-    private List<Guid> Record(string actor, string? correlation, List<IAccountEvent> events)
+    private List<Guid> Record(List<IAccountEvent> events)
     {
         var ids = new List<Guid>(events.Count);
         foreach (var @event in events)
@@ -144,7 +140,7 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
                 _accountOrder.Add(@event.AccountId);
             }
             var id = Guid.CreateVersion7(now);
-            list.Add(new EventToAppend(id, @event, new EventMetadata(correlation, null, actor)));
+            list.Add(new EventToAppend(id, @event));
             ids.Add(id);
         }
         return ids;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ledger.Api.Http;
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Npgsql;
 
 namespace Ledger.Api.Writes;
@@ -29,7 +30,7 @@ public sealed record CommandRecord(string Operation, byte[] RequestHash, int Sta
 /// between our read of the known ids and our insert; the primary key fails the batch loudly if that
 /// ever stops being true.
 /// </summary>
-public sealed class CommandRecords(EventStoreSchema schema)
+public sealed class CommandRecords(LedgerSchema schema)
 {
     public static Refused Conflict(Guid id) =>
         new(StatusCodes.Status409Conflict, "idempotency_conflict", $"Id {id} was already used for a different request.");

@@ -2,7 +2,8 @@ using System.Text.Json;
 using Ledger.Api.Accounts;
 using Ledger.Api.Http;
 using Ledger.Api.Transfers;
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Ledger.Projections.Accounts;
 
 namespace Ledger.Api.Writes;

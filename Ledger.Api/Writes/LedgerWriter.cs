@@ -1,9 +1,10 @@
+using JasperFx.Events;
 using Ledger.Domain.Risk;
-using Ledger.EventStore;
-using Ledger.EventStore.Appending;
-using Ledger.EventStore.Serialization;
 using Ledger.Projections.Accounts;
 using Ledger.Projections.Audit;
+using Ledger.Projections.Rebuilds;
+using Ledger.Projections.Schema;
+using Marten;
 using Npgsql;
 
 namespace Ledger.Api.Writes;
@@ -11,28 +12,32 @@ namespace Ledger.Api.Writes;
 /// <summary>
 /// Commits a batch of writes in one PostgreSQL transaction: take the append lock and the audit head
 /// (which fix this transaction's place in the log), read the idempotency ids already used, lock the
-/// accounts in id order, decide in arrival order, append the events with expected versions, then in one
-/// round trip fold them into the account snapshots and store outcomes and audit entries; commit.
-/// Either all of it commits or none of it does.
+/// accounts in id order, decide in arrival order, append the events through one Marten session on the
+/// same transaction with expected versions, then in one round trip fold them into the account snapshots
+/// and store outcomes and audit entries; commit. Either all of it commits or none of it does.
 /// </summary>
-public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail audit, RiskLimits limits)
+/// <remarks>
+/// The audit trail is not a Marten projection: it also records rejections and idempotency conflicts,
+/// which produce no events, so it is written here, in the same transaction as the events.
+/// </remarks>
+public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource dataSource, LedgerSchema schema, AuditTrail audit, RiskLimits limits)
 {
-    private readonly AccountStateTable _snapshots = AccountStateTable.Snapshots(store.Schema);
-    private readonly AccountSnapshotProjection _snapshotProjection = new(store.Schema);
-    private readonly CommandRecords _records = new(store.Schema);
+    private readonly AccountStateTable _snapshots = AccountStateTable.Snapshots(schema);
+    private readonly AccountSnapshotProjection _snapshotProjection = new(schema);
+    private readonly CommandRecords _records = new(schema);
+    private readonly long _appendLockKey = SessionLock.KeyFor(schema, "append");
 
     public async Task<IReadOnlyList<WriteOutcome>> ExecuteAsync(IReadOnlyList<LedgerWrite> writes, DateTimeOffset now, CancellationToken ct)
     {
         var units = WriteUnits.Of(writes);
-        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
         var (head, known, loaded) = await LockAndReadAsync(connection, tx, units.Items, ct);
         var plan = Plan(units, known, new BatchDecisions(loaded, limits, now));
 
-        var recorded = await store.AppendAsync(connection, tx, plan.Decisions.Appends(),
-            new AppendContext(now, EventMetadata.Empty), ct);
-        var positions = recorded.ToDictionary(e => e.EventId, e => e.Position);
+        var recorded = await AppendAsync(tx, plan.Decisions.Appends(), now, ct);
+        var positions = recorded.ToDictionary(e => e.Id, e => new Projections.Store.LogPosition(e.Sequence));
         var outcomes = Respond(plan, positions, loaded, now);
 
         await using var batch = new NpgsqlBatch(connection, tx);
@@ -54,24 +59,64 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
     public async Task OpenSettlementAccountsAsync(IEnumerable<string> currencies, DateTimeOffset now, CancellationToken ct)
     {
         var ids = currencies.ToDictionary(Domain.Accounts.SettlementAccounts.IdFor);
-        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
-            batch.BatchCommands.Add(store.AppendLockCommand());
+            batch.BatchCommands.Add(AppendLockCommand());
             await batch.ExecuteNonQueryAsync(ct);
         }
         var loaded = await _snapshots.LoadAsync(connection, tx, ids.Keys, lockRows: true, ct);
         var decisions = new BatchDecisions(loaded, limits, now);
-        foreach (var currency in ids.Values) decisions.EnsureSettlement(currency, "system");
+        foreach (var currency in ids.Values) decisions.EnsureSettlement(currency);
         var appends = decisions.Appends();
         if (appends.Count > 0)
         {
-            var recorded = await store.AppendAsync(connection, tx, appends, new AppendContext(now, EventMetadata.Empty), ct);
+            var recorded = await AppendAsync(tx, appends, now, ct);
             await using var snapshots = new NpgsqlBatch(connection, tx) { BatchCommands = { _snapshotProjection.Apply(loaded, recorded)! } };
             await snapshots.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Appends every stream through one Marten session enlisted in our transaction (it does not commit),
+    /// each at the version it was loaded at: a stream that moved since fails the whole transaction.
+    /// Quick append hands back each event's version and sequence, which are the writes' positions.
+    /// </summary>
+    private async Task<IReadOnlyList<IEvent>> AppendAsync(NpgsqlTransaction tx, IReadOnlyList<StreamAppend> appends, DateTimeOffset now, CancellationToken ct)
+    {
+        if (appends.Count == 0) return [];
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx));
+        var recorded = new List<IEvent>();
+        foreach (var append in appends)
+        {
+            var data = append.Events.Select(e => (object)e.Data).ToArray();
+            // Marten's expected version is the stream's version after the append.
+            var action = append.ExpectedVersion == 0
+                ? session.Events.StartStream(append.StreamId, data)
+                : session.Events.Append(append.StreamId, append.ExpectedVersion + data.Length, data);
+            for (var i = 0; i < append.Events.Count; i++)
+            {
+                action.Events[i].Id = append.Events[i].Id;
+                action.Events[i].Timestamp = now;
+            }
+            recorded.AddRange(action.Events);
+        }
+        await session.SaveChangesAsync(ct);
+        return recorded;
+    }
+
+    /// <summary>
+    /// The schema's append lock, held until the transaction ends. Waiting on an advisory lock assigns no
+    /// transaction id, so appenders take their sequence numbers in lock order and commit in that order:
+    /// sequence order is commit order, and a hole in the sequence can only be a rolled-back append.
+    /// </summary>
+    private NpgsqlBatchCommand AppendLockCommand()
+    {
+        var command = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = _appendLockKey });
+        return command;
     }
 
     /// <summary>The deposit that booked each accepted initial balance, as a transfer record GET /transfers/{id} can return.</summary>
@@ -122,7 +167,7 @@ public sealed partial class LedgerWriter(EventStore.EventStore store, AuditTrail
     {
         var keyed = units.OfType<IdempotentWrite>().Select(w => w.Id).Distinct().ToList();
         await using var batch = new NpgsqlBatch(connection, tx);
-        batch.BatchCommands.Add(store.AppendLockCommand());
+        batch.BatchCommands.Add(AppendLockCommand());
         batch.BatchCommands.Add(audit.LockHeadCommand());
         if (keyed.Count > 0) batch.BatchCommands.Add(_records.ReadKnownCommand(keyed));
         var accounts = new NpgsqlBatchCommand(_snapshots.SelectSql(lockRows: true));

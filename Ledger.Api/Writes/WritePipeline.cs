@@ -95,7 +95,7 @@ public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions opt
     }
 
     private static bool IsTransient(Exception e) =>
-        e is TimeoutException or EventStore.Appending.ConcurrencyException or Npgsql.NpgsqlException { IsTransient: true }
+        e is TimeoutException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException or Npgsql.NpgsqlException { IsTransient: true }
         || (e is Npgsql.NpgsqlException and not Npgsql.PostgresException);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A write batch of {Count} failed and was rolled back")]

@@ -1,5 +1,6 @@
 using Ledger.Domain.Accounts;
-using Ledger.EventStore;
+using JasperFx.Events;
+using Ledger.Projections.Store;
 
 namespace Ledger.Projections.Accounts;
 
@@ -10,7 +11,7 @@ namespace Ledger.Projections.Accounts;
 /// </summary>
 public static class AccountProjector
 {
-    public static IReadOnlyCollection<AccountRow> Project(IReadOnlyDictionary<Guid, AccountRow> before, IReadOnlyList<RecordedEvent> events)
+    public static IReadOnlyCollection<AccountRow> Project(IReadOnlyDictionary<Guid, AccountRow> before, IReadOnlyList<IEvent> events)
     {
         var after = new Dictionary<Guid, AccountRow>();
         foreach (var recorded in events)
@@ -19,11 +20,26 @@ public static class AccountProjector
             var current = after.GetValueOrDefault(@event.AccountId) ?? before.GetValueOrDefault(@event.AccountId);
             var expectedVersion = (current?.State.Version ?? 0) + 1;
             if (recorded.Version != expectedVersion)
-                throw new InvalidOperationException(
-                    $"Account {@event.AccountId}: event {recorded.Type} has version {recorded.Version}, expected {expectedVersion}.");
-            var state = AccountEvolution.Evolve(current?.State, @event);
-            after[@event.AccountId] = new AccountRow(state, current?.OpenedAt ?? recorded.Position, recorded.Position);
+                throw new ProjectionFoldException(recorded,
+                    $"Account {@event.AccountId}: event {recorded.EventTypeName} has version {recorded.Version}, expected {expectedVersion}.");
+            AccountState state;
+            try
+            {
+                state = AccountEvolution.Evolve(current?.State, @event);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ProjectionFoldException(recorded, e.Message, e);
+            }
+            after[@event.AccountId] = new AccountRow(state, current?.OpenedAt ?? new LogPosition(recorded.Sequence), new LogPosition(recorded.Sequence));
         }
         return after.Values;
     }
+}
+
+/// <summary>An event a projection cannot fold: a broken invariant that must stop the projection at that event.</summary>
+public sealed class ProjectionFoldException(IEvent culprit, string message, Exception? inner = null)
+    : InvalidOperationException(message, inner)
+{
+    public IEvent Culprit { get; } = culprit;
 }

@@ -1,5 +1,5 @@
 using Ledger.Domain.Accounts;
-using Ledger.EventStore;
+using Ledger.Projections.Store;
 
 namespace Ledger.Projections.Accounts;
 

@@ -1,4 +1,5 @@
-using Ledger.EventStore;
+using JasperFx.Events;
+using Ledger.Projections.Schema;
 using Npgsql;
 
 namespace Ledger.Projections.Accounts;
@@ -12,12 +13,12 @@ namespace Ledger.Projections.Accounts;
 /// them saves reading the same rows a second time, and the upsert travels in the writer's last round
 /// trip before the commit.
 /// </remarks>
-public sealed class AccountSnapshotProjection(EventStoreSchema schema)
+public sealed class AccountSnapshotProjection(LedgerSchema schema)
 {
     private readonly AccountStateTable _table = AccountStateTable.Snapshots(schema);
 
     /// <summary>The upsert of every row the events change, or null when they change none.</summary>
-    public NpgsqlBatchCommand? Apply(IReadOnlyDictionary<Guid, AccountRow> lockedRows, IReadOnlyList<RecordedEvent> events)
+    public NpgsqlBatchCommand? Apply(IReadOnlyDictionary<Guid, AccountRow> lockedRows, IReadOnlyList<IEvent> events)
     {
         var rows = AccountProjector.Project(lockedRows, events);
         return rows.Count == 0 ? null : _table.UpsertCommand(rows);

@@ -1,5 +1,6 @@
 using Ledger.Domain.Accounts;
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Npgsql;
 
 namespace Ledger.Projections.Accounts;
@@ -8,13 +9,13 @@ namespace Ledger.Projections.Accounts;
 /// Reads and writes account state rows in one of the two tables of that shape: the write side's
 /// <c>account_snapshots</c> and the read side's <c>balances</c>. All writes are one set-based statement.
 /// </summary>
-public sealed class AccountStateTable(EventStoreSchema schema, string table)
+public sealed class AccountStateTable(LedgerSchema schema, string table)
 {
-    public static AccountStateTable Snapshots(EventStoreSchema schema) => new(schema, "account_snapshots");
-    public static AccountStateTable Balances(EventStoreSchema schema) => new(schema, "balances");
+    public static AccountStateTable Snapshots(LedgerSchema schema) => new(schema, "account_snapshots");
+    public static AccountStateTable Balances(LedgerSchema schema) => new(schema, "balances");
 
     private const string Columns =
-        "id, currency, name, status, allow_negative, is_settlement, balance, version, opened_at, debit_day, debited_on_day, opened_tx_id, opened_seq, last_tx_id, last_seq";
+        "id, currency, name, status, allow_negative, is_settlement, balance, version, opened_at, debit_day, debited_on_day, opened_seq, last_seq";
 
     public string Table => table;
 
@@ -69,53 +70,52 @@ public sealed class AccountStateTable(EventStoreSchema schema, string table)
             OpenedAt: r.GetFieldValue<DateTimeOffset>(8),
             DebitDay: r.GetFieldValue<DateOnly>(9),
             DebitedOnDayMinor: r.GetInt64(10)),
-        new LogPosition(r.GetInt64(11), r.GetInt64(12)),
-        new LogPosition(r.GetInt64(13), r.GetInt64(14)));
-
-    /// <summary>
-    /// Folds account events into this table: loads the rows they touch, evolves them with the domain's
-    /// rules (refusing any version gap) and writes them back with one statement.
-    /// </summary>
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> events, CancellationToken ct)
-    {
-        var ids = events.Select(e => e.Data).OfType<IAccountEvent>().Select(e => e.AccountId).Distinct().ToList();
-        if (ids.Count == 0) return;
-        var before = await LoadAsync(connection, transaction, ids, lockRows: false, ct);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(UpsertCommand(AccountProjector.Project(before, events)));
-        await batch.ExecuteNonQueryAsync(ct);
-    }
+        new LogPosition(r.GetInt64(11)),
+        new LogPosition(r.GetInt64(12)));
 
     /// <summary>Inserts or replaces the rows with one multi-row statement.</summary>
     public NpgsqlBatchCommand UpsertCommand(IReadOnlyCollection<AccountRow> rows)
     {
-        var command = new NpgsqlBatchCommand(schema.Sql($$"""
+        var (sql, values) = UpsertStatement(rows, placeholder: null);
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+
+    /// <summary>
+    /// The upsert as text and values, with <c>$n</c> parameters, or with <paramref name="placeholder"/>
+    /// for each one (Marten's queued SQL numbers them itself).
+    /// </summary>
+    public (string Sql, object[] Values) UpsertStatement(IReadOnlyCollection<AccountRow> rows, char? placeholder)
+    {
+        string P(int n, string type) => (placeholder is { } c ? c.ToString() : $"${n}") + $"::{type}[]";
+        var sql = schema.Sql($$"""
             INSERT INTO {schema}.{{table}} ({{Columns}})
-            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::bigint[], $8::bigint[],
-                                 $9::timestamptz[], $10::date[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[])
+            SELECT * FROM unnest({{P(1, "uuid")}}, {{P(2, "text")}}, {{P(3, "text")}}, {{P(4, "text")}}, {{P(5, "boolean")}}, {{P(6, "boolean")}},
+                                 {{P(7, "bigint")}}, {{P(8, "bigint")}}, {{P(9, "timestamptz")}}, {{P(10, "date")}}, {{P(11, "bigint")}},
+                                 {{P(12, "bigint")}}, {{P(13, "bigint")}})
             ORDER BY 1
             ON CONFLICT (id) DO UPDATE SET
                 name = excluded.name, status = excluded.status, allow_negative = excluded.allow_negative,
                 balance = excluded.balance, version = excluded.version, debit_day = excluded.debit_day,
-                debited_on_day = excluded.debited_on_day, last_tx_id = excluded.last_tx_id, last_seq = excluded.last_seq
-            """));
-        Add(command, rows.Select(r => r.State.Id).ToArray());
-        Add(command, rows.Select(r => r.State.Currency).ToArray());
-        Add(command, rows.Select(r => r.State.Name).ToArray());
-        Add(command, rows.Select(r => AccountRow.StatusText(r.State.Status)).ToArray());
-        Add(command, rows.Select(r => r.State.AllowNegative).ToArray());
-        Add(command, rows.Select(r => r.State.IsSettlement).ToArray());
-        Add(command, rows.Select(r => r.State.BalanceMinor).ToArray());
-        Add(command, rows.Select(r => r.State.Version).ToArray());
-        Add(command, rows.Select(r => r.State.OpenedAt.ToUniversalTime()).ToArray());
-        Add(command, rows.Select(r => r.State.DebitDay).ToArray());
-        Add(command, rows.Select(r => r.State.DebitedOnDayMinor).ToArray());
-        Add(command, rows.Select(r => r.OpenedAt.TransactionId).ToArray());
-        Add(command, rows.Select(r => r.OpenedAt.Sequence).ToArray());
-        Add(command, rows.Select(r => r.LastAt.TransactionId).ToArray());
-        Add(command, rows.Select(r => r.LastAt.Sequence).ToArray());
-        return command;
+                debited_on_day = excluded.debited_on_day, last_seq = excluded.last_seq
+            """);
+        object[] values =
+        [
+            rows.Select(r => r.State.Id).ToArray(),
+            rows.Select(r => r.State.Currency).ToArray(),
+            rows.Select(r => r.State.Name).ToArray(),
+            rows.Select(r => AccountRow.StatusText(r.State.Status)).ToArray(),
+            rows.Select(r => r.State.AllowNegative).ToArray(),
+            rows.Select(r => r.State.IsSettlement).ToArray(),
+            rows.Select(r => r.State.BalanceMinor).ToArray(),
+            rows.Select(r => r.State.Version).ToArray(),
+            rows.Select(r => r.State.OpenedAt.ToUniversalTime()).ToArray(),
+            rows.Select(r => r.State.DebitDay).ToArray(),
+            rows.Select(r => r.State.DebitedOnDayMinor).ToArray(),
+            rows.Select(r => r.OpenedAt.Sequence).ToArray(),
+            rows.Select(r => r.LastAt.Sequence).ToArray(),
+        ];
+        return (sql, values);
     }
-
-    private static void Add<T>(NpgsqlBatchCommand command, T[] values) => command.Parameters.Add(new NpgsqlParameter { Value = values });
 }

@@ -1,4 +1,5 @@
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Npgsql;
 
 namespace Ledger.Projections.Audit;
@@ -6,7 +7,7 @@ namespace Ledger.Projections.Audit;
 public sealed record AuditVerification(bool Valid, long EntriesChecked, long? FirstInvalidSequence);
 
 /// <summary>Reads the audit trail and checks its chain.</summary>
-public sealed class AuditLog(NpgsqlDataSource dataSource, EventStoreSchema schema)
+public sealed class AuditLog(NpgsqlDataSource dataSource, LedgerSchema schema)
 {
     private const string Columns = "sequence, at, actor, operation, subject_ids, outcome, code, detail, previous_hash, hash";
 

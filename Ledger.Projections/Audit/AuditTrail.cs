@@ -1,4 +1,5 @@
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Npgsql;
 
 namespace Ledger.Projections.Audit;
@@ -8,7 +9,7 @@ namespace Ledger.Projections.Audit;
 /// is locked first thing in every write transaction, so concurrent writers, in any process, take turns
 /// and still produce one unbroken chain.
 /// </summary>
-public sealed class AuditTrail(EventStoreSchema schema)
+public sealed class AuditTrail(LedgerSchema schema)
 {
     public NpgsqlBatchCommand LockHeadCommand() =>
         new(schema.Sql("SELECT sequence, hash FROM {schema}.audit_head WHERE id = 1 FOR UPDATE"));

@@ -1,10 +1,11 @@
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Npgsql;
 
 namespace Ledger.Projections.History;
 
 /// <summary>Reads an account's history newest first; the cursor is the last row's stream version.</summary>
-public sealed class TransactionHistory(NpgsqlDataSource dataSource, EventStoreSchema schema)
+public sealed class TransactionHistory(NpgsqlDataSource dataSource, LedgerSchema schema)
 {
     public async Task<IReadOnlyList<HistoryRow>> ReadAsync(Guid accountId, long beforeVersion, int limit, CancellationToken ct)
     {

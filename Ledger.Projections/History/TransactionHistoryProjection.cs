@@ -1,46 +1,56 @@
 using Ledger.Domain.Accounts;
-using Ledger.EventStore;
-using Ledger.EventStore.Daemon;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
+using JasperFx.Events;
+using Ledger.Projections.Rebuilds;
+using Marten;
+using Marten.Events.Projections;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Ledger.Projections.History;
 
-/// <summary>One row per account per transfer leg, keyed by the account's stream version.</summary>
-public sealed class TransactionHistoryProjection(EventStoreSchema schema) : IRebuildableProjection
+/// <summary>
+/// One row per account per transfer leg, keyed by the account's stream version, run by Marten's async
+/// daemon. Rows are inserted from the events alone (no read), queued into Marten's batch transaction.
+/// </summary>
+public sealed class TransactionHistoryProjection(LedgerSchema schema) : IProjection, IRebuildableProjection
 {
     private const string Columns = "account_id, version, transfer_id, direction, amount, counterparty_id, balance_after, reference, timestamp";
+
+    private readonly ProjectionGate _gate = new(schema, ProjectionNames.Transactions);
 
     public string Name => ProjectionNames.Transactions;
 
     public string Table => "transactions";
 
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> events, CancellationToken ct)
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        _gate.EnterShared(operations);
         var legs = Legs(events);
-        if (legs.Count == 0) return;
-        // A repeat of a (account, version) would mean the daemon applied an event twice: let the key fail loudly.
-        await using var command = new NpgsqlCommand(schema.Sql($"""
+        if (legs.Count == 0) return Task.CompletedTask;
+        // A repeat of a (account, version) would mean an event applied twice: let the key fail loudly.
+        operations.QueueSqlCommand(schema.Sql($"""
             INSERT INTO {"{schema}"}.transactions ({Columns})
-            SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::bigint[], $6::uuid[], $7::bigint[], $8::text[], $9::timestamptz[])
-            """), connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.AccountId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.Version).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.TransferId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.Direction).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.AmountMinor).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.CounterpartyId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.BalanceAfterMinor).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.Reference).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = legs.Select(l => l.Timestamp.ToUniversalTime()).ToArray() });
-        await command.ExecuteNonQueryAsync(ct);
+            SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::uuid[], ?::text[], ?::bigint[], ?::uuid[], ?::bigint[], ?::text[], ?::timestamptz[])
+            """),
+            legs.Select(l => l.AccountId).ToArray(),
+            legs.Select(l => l.Version).ToArray(),
+            legs.Select(l => l.TransferId).ToArray(),
+            legs.Select(l => l.Direction).ToArray(),
+            legs.Select(l => l.AmountMinor).ToArray(),
+            legs.Select(l => l.CounterpartyId).ToArray(),
+            legs.Select(l => l.BalanceAfterMinor).ToArray(),
+            legs.Select(l => l.Reference).ToArray(),
+            legs.Select(l => l.Timestamp.ToUniversalTime()).ToArray());
+        return Task.CompletedTask;
     }
 
     public IRebuildSession StartRebuild(string shadowTable) => new RebuildSession(schema, shadowTable);
 
-    private static List<HistoryRow> Legs(IReadOnlyList<RecordedEvent> events) => events.Select(Leg).OfType<HistoryRow>().ToList();
+    private static List<HistoryRow> Legs(IReadOnlyList<IEvent> events) => events.Select(Leg).OfType<HistoryRow>().ToList();
 
-    private static HistoryRow? Leg(RecordedEvent e) => e.Data switch
+    private static HistoryRow? Leg(IEvent e) => e.Data switch
     {
         AccountDebited d => new HistoryRow(d.AccountId, e.Version, d.TransferId, "debit", d.AmountMinor, d.CounterpartyId, d.BalanceAfterMinor, d.Reference, d.DebitedAt),
         AccountCredited c => new HistoryRow(c.AccountId, e.Version, c.TransferId, "credit", c.AmountMinor, c.CounterpartyId, c.BalanceAfterMinor, c.Reference, c.CreditedAt),
@@ -48,9 +58,9 @@ public sealed class TransactionHistoryProjection(EventStoreSchema schema) : IReb
     };
 
     /// <summary>Streams every page of legs into the shadow table with binary COPY: no per-row round trip.</summary>
-    private sealed class RebuildSession(EventStoreSchema schema, string shadow) : IRebuildSession
+    private sealed class RebuildSession(LedgerSchema schema, string shadow) : IRebuildSession
     {
-        public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<RecordedEvent> events, CancellationToken ct)
+        public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<IEvent> events, CancellationToken ct)
         {
             var legs = Legs(events);
             if (legs.Count == 0) return;

@@ -1,5 +1,5 @@
 using Ledger.Domain.Accounts;
-using Ledger.EventStore;
+using JasperFx.Events;
 
 namespace Ledger.Projections.Reconciliation;
 
@@ -15,7 +15,7 @@ public sealed class LedgerReplay
     public long EventsReplayed { get; private set; }
     public IReadOnlyDictionary<Guid, AccountState> Accounts => _accounts;
 
-    public void Apply(RecordedEvent recorded)
+    public void Apply(IEvent recorded)
     {
         if (recorded.Data is not IAccountEvent @event) return;
         var state = AccountEvolution.Evolve(_accounts.GetValueOrDefault(@event.AccountId), @event);

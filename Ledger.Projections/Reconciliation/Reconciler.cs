@@ -1,31 +1,37 @@
 using System.Data;
 using System.Diagnostics;
-using Ledger.EventStore;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Ledger.Projections.Rebuilds;
+using Ledger.Projections.Schema;
+using Marten;
+using Marten.Services;
 using Npgsql;
 
 namespace Ledger.Projections.Reconciliation;
 
 /// <summary>
-/// Reconciliation by replay: inside one REPEATABLE READ snapshot, streams the whole log (or the part up
+/// Reconciliation by replay: inside one REPEATABLE READ snapshot, reads Marten's whole log (or the part up
 /// to <c>asOf</c>) once, recomputes every balance, compares it with the balances view as of the view's
 /// own checkpoint and with the write side's snapshots, checks that each currency sums to zero and that
 /// every transfer has its two legs, and stores the report.
 /// </summary>
-public sealed class Reconciler(EventStore.EventStore store, ReconciliationReports reports, TimeProvider clock)
+public sealed class Reconciler(IDocumentStore store, NpgsqlDataSource dataSource, LedgerSchema schema, ReconciliationReports reports, TimeProvider clock)
 {
     public async Task<ReconciliationReport> RunAsync(DateTimeOffset? asOf, CancellationToken ct)
     {
         var started = clock.GetUtcNow();
         var timer = Stopwatch.StartNew();
-        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
 
-        var viewCheckpoint = await ReadCheckpointAsync(connection, tx, ct);
+        var viewCheckpoint = await TakeSnapshotAsync(connection, tx, ct);
         var replay = new LedgerReplay();
         Dictionary<Guid, long>? atViewCheckpoint = null;
-        await foreach (var recorded in ReadLogAsync(connection, tx, asOf, ct))
+        await using var session = store.QuerySession(SessionOptions.ForTransaction(tx));
+        await foreach (var recorded in ReadLogAsync(session, asOf, ct))
         {
-            if (atViewCheckpoint is null && recorded.Position > viewCheckpoint) atViewCheckpoint = replay.Balances();
+            if (atViewCheckpoint is null && recorded.Sequence > viewCheckpoint) atViewCheckpoint = replay.Balances();
             replay.Apply(recorded);
         }
         atViewCheckpoint ??= replay.Balances();
@@ -56,41 +62,41 @@ public sealed class Reconciler(EventStore.EventStore store, ReconciliationReport
             if (!replayed.ContainsKey(id)) yield return new BalanceMismatch(id, projected, 0, source);
     }
 
-    private async IAsyncEnumerable<RecordedEvent> ReadLogAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, DateTimeOffset? asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// Takes the transaction's snapshot while the balances projection's gate is closed, so no live batch
+    /// commits in between: the checkpoint read then is exactly the one the snapshot's balances view is at.
+    /// </summary>
+    private async Task<long> TakeSnapshotAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
     {
-        // One streaming statement, ordered like the daemon reads, so positions compare with its checkpoint.
-        await using var command = new NpgsqlCommand(store.Schema.Sql(
-            "SELECT seq, tx_id, id, stream_id, version, type, data, metadata, timestamp FROM {schema}.events"
-            + (asOf is null ? "" : " WHERE timestamp <= $1") + " ORDER BY tx_id, seq"), connection, tx);
-        command.Parameters.Add(new NpgsqlParameter { Value = (asOf ?? DateTimeOffset.UnixEpoch).ToUniversalTime() });
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var seq = reader.GetInt64(0);
-            var txId = reader.GetInt64(1);
-            var id = reader.GetGuid(2);
-            var streamId = reader.GetGuid(3);
-            var version = reader.GetInt64(4);
-            var type = reader.GetString(5);
-            var data = store.Types.Deserialize(type, reader.GetString(6));
-            reader.GetString(7); // metadata is not needed to reconcile; SequentialAccess reads columns in order
-            yield return new RecordedEvent(seq, txId, id, streamId, version, type, data,
-                EventStore.Serialization.EventMetadata.Empty, reader.GetFieldValue<DateTimeOffset>(8));
-        }
+        await using var gateConnection = await dataSource.OpenConnectionAsync(ct);
+        await using var gateTx = await gateConnection.BeginTransactionAsync(ct);
+        await new ProjectionGate(schema, ProjectionNames.Balances).CloseAsync(gateConnection, gateTx, ct);
+        await using (var snapshot = new NpgsqlCommand("SELECT 1", connection, tx)) await snapshot.ExecuteScalarAsync(ct);
+        var checkpoint = await store.Advanced.ProjectionProgressFor(ShardName.Compose(ProjectionNames.Balances), token: ct);
+        await gateTx.CommitAsync(ct);
+        return checkpoint;
     }
 
-    private async Task<LogPosition> ReadCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    /// <summary>The log in sequence order, a page at a time, through Marten inside the snapshot.</summary>
+    private static async IAsyncEnumerable<IEvent> ReadLogAsync(
+        IQuerySession session, DateTimeOffset? asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(store.Schema.Sql("SELECT tx_id, seq FROM {schema}.event_progression WHERE name = $1"), connection, tx);
-        command.Parameters.Add(new NpgsqlParameter { Value = ProjectionNames.Balances });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new LogPosition(reader.GetInt64(0), reader.GetInt64(1)) : LogPosition.Start;
+        const int pageSize = 20_000;
+        var after = 0L;
+        while (true)
+        {
+            var query = session.Events.QueryAllRawEvents().Where(e => e.Sequence > after);
+            if (asOf is { } instant) query = query.Where(e => e.Timestamp <= instant);
+            var page = await query.OrderBy(e => e.Sequence).Take(pageSize).ToListAsync(ct);
+            foreach (var recorded in page) yield return recorded;
+            if (page.Count < pageSize) yield break;
+            after = page[^1].Sequence;
+        }
     }
 
     private async Task<Dictionary<Guid, long>> ReadBalancesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string table, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(store.Schema.Sql($"SELECT id, balance FROM {{schema}}.{table}"), connection, tx);
+        await using var command = new NpgsqlCommand(schema.Sql($"SELECT id, balance FROM {{schema}}.{table}"), connection, tx);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var balances = new Dictionary<Guid, long>();
         while (await reader.ReadAsync(ct)) balances[reader.GetGuid(0)] = reader.GetInt64(1);

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Ledger.EventStore;
+using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Npgsql;
 
 namespace Ledger.Projections.Reconciliation;
 
 /// <summary>Stored reports, so a reconciliation can be fetched (and audited) after it ran.</summary>
-public sealed class ReconciliationReports(NpgsqlDataSource dataSource, EventStoreSchema schema)
+public sealed class ReconciliationReports(NpgsqlDataSource dataSource, LedgerSchema schema)
 {
     public async Task SaveAsync(ReconciliationReport report, CancellationToken ct)
     {

@@ -1,8 +1,9 @@
-using Ledger.EventStore.Schema;
+namespace Ledger.Projections.Schema;
 
-namespace Ledger.Projections;
-
-/// <summary>The ledger's own tables beside the event store's. Applied versions never change; add new ones.</summary>
+/// <summary>
+/// The ledger's own tables beside Marten's (which Marten creates and upgrades itself). Applied versions
+/// never change; add new ones.
+/// </summary>
 public static class LedgerMigrations
 {
     public const string Module = "ledger";
@@ -21,9 +22,7 @@ public static class LedgerMigrations
             opened_at       timestamptz NOT NULL,
             debit_day       date        NOT NULL,
             debited_on_day  bigint      NOT NULL,
-            opened_tx_id    bigint      NOT NULL,
             opened_seq      bigint      NOT NULL,
-            last_tx_id      bigint      NOT NULL,
             last_seq        bigint      NOT NULL,
             CHECK (allow_negative OR balance >= 0)
         """;
@@ -65,7 +64,7 @@ public static class LedgerMigrations
             CREATE INDEX audit_entries_subjects ON {schema}.audit_entries USING gin (subject_ids);
 
             CREATE TABLE {schema}.balances ({{AccountStateColumns}});
-            CREATE INDEX balances_listing ON {schema}.balances (opened_tx_id, opened_seq);
+            CREATE INDEX balances_listing ON {schema}.balances (opened_seq);
 
             CREATE TABLE {schema}.transactions (
                 account_id       uuid        NOT NULL,
@@ -106,6 +105,14 @@ public static class LedgerMigrations
                 error             text
             );
             CREATE INDEX jobs_running ON {schema}.jobs (kind) WHERE status = 'running';
+            """),
+        new(Module, 4, "projection faults", """
+            CREATE TABLE {schema}.projection_faults (
+                name      text        PRIMARY KEY,
+                error     text        NOT NULL,
+                sequence  bigint      NOT NULL,
+                at        timestamptz NOT NULL
+            );
             """),
     ];
 }

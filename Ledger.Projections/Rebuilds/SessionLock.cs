@@ -2,38 +2,40 @@ using System.Data;
 using System.Text;
 using Npgsql;
 
-namespace Ledger.EventStore.Daemon;
+using Ledger.Projections.Schema;
+
+namespace Ledger.Projections.Rebuilds;
 
 /// <summary>
-/// The right to run one projection, across every process on the database: a session-level advisory
-/// lock held on a connection of its own. The runner also applies its batches on this connection, so the
-/// lock and any in-flight batch live and die with the same session: when a process dies or its session
-/// is killed, PostgreSQL frees the lock and rolls the batch back together, and a standby can take over.
+/// An exclusive right across every process on the database (one rebuild of a projection at a time): a
+/// session-level advisory lock held on a connection of its own. The rebuild also works on this
+/// connection, so the lock and its work live and die with the same session: when a process dies,
+/// PostgreSQL frees the lock and the row that says "running" is known to be abandoned.
 /// </summary>
-internal sealed class Leadership : IAsyncDisposable
+public sealed class SessionLock : IAsyncDisposable
 {
     private readonly long _key;
 
-    private Leadership(NpgsqlConnection connection, long key)
+    private SessionLock(NpgsqlConnection connection, long key)
     {
         Connection = connection;
         _key = key;
     }
 
-    /// <summary>Kept open for as long as this process leads; returning it to the pool would reset the session and drop the lock.</summary>
+    /// <summary>Kept open for as long as the lock is held; returning it to the pool would reset the session and drop the lock.</summary>
     public NpgsqlConnection Connection { get; }
 
     public bool IsAlive => Connection.State == ConnectionState.Open && !Connection.FullState.HasFlag(ConnectionState.Broken);
 
-    /// <summary>Leadership, or null when another session holds it. Never waits for the lock.</summary>
-    public static async Task<Leadership?> TryAcquireAsync(NpgsqlDataSource dataSource, long key, CancellationToken ct)
+    /// <summary>The lock, or null when another session holds it. Never waits for the lock.</summary>
+    public static async Task<SessionLock?> TryAcquireAsync(NpgsqlDataSource dataSource, long key, CancellationToken ct)
     {
         var connection = await dataSource.OpenConnectionAsync(ct);
         try
         {
             await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = key });
-            if ((bool)(await command.ExecuteScalarAsync(ct))!) return new Leadership(connection, key);
+            if ((bool)(await command.ExecuteScalarAsync(ct))!) return new SessionLock(connection, key);
         }
         catch
         {
@@ -45,13 +47,13 @@ internal sealed class Leadership : IAsyncDisposable
     }
 
     /// <summary>
-    /// A stable 64-bit key from schema and projection name (FNV-1a over UTF-8). Stable across processes and
-    /// .NET versions, unlike string.GetHashCode; 64 bits make an accidental clash with another lock negligible.
+    /// A stable 64-bit key from schema and name (FNV-1a over UTF-8). Stable across processes and .NET
+    /// versions, unlike string.GetHashCode; 64 bits make an accidental clash with another lock negligible.
     /// </summary>
-    public static long KeyFor(EventStoreSchema schema, string projection)
+    public static long KeyFor(LedgerSchema schema, string name)
     {
         var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes($"eventstore.projection:{schema.Name}:{projection}"))
+        foreach (var b in Encoding.UTF8.GetBytes($"ledger.lock:{schema.Name}:{name}"))
             hash = (hash ^ b) * 1099511628211UL;
         return unchecked((long)hash);
     }

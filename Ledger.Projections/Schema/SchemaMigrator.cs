@@ -1,12 +1,12 @@
 using Npgsql;
 
-namespace Ledger.EventStore.Schema;
+namespace Ledger.Projections.Schema;
 
 /// <summary>
 /// Applies versioned migrations idempotently. Every run holds a transaction-scoped advisory lock
 /// keyed by the schema, so two processes starting at once apply each migration exactly once.
 /// </summary>
-public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreSchema schema, IEnumerable<Migration> migrations)
+public sealed class SchemaMigrator(NpgsqlDataSource dataSource, LedgerSchema schema, IEnumerable<Migration> migrations)
 {
     private readonly IReadOnlyList<Migration> _migrations = migrations
         .OrderBy(m => m.Module, StringComparer.Ordinal).ThenBy(m => m.Version).ToList();
