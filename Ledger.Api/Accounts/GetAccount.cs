@@ -38,7 +38,8 @@ public static class GetAccount
             return Problems.Validation("asOf", "asOf must be an ISO-8601 instant, e.g. 2026-11-22T10:15:30Z.");
         instant = ToMicroseconds(instant);
         await using var session = store.QuerySession();
-        var events = await session.Events.FetchStreamAsync(accountId, timestamp: instant, token: ct);
+        var events = (await session.Events.FetchStreamAsync(accountId, token: ct))
+            .TakeWhile(e => LedgerEvents.InstantOf((IAccountEvent)e.Data) <= instant).ToList();
         var state = AccountEvolution.Replay(events.Select(e => (IAccountEvent)e.Data));
         if (state is null) return Problems.NotFound($"Account {accountId} at {instant:O}");
         return TypedResults.Ok(new BalanceResponse(state.Id, state.Currency, state.BalanceMinor, state.Version, instant,

@@ -11,6 +11,8 @@ public static class Logging
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            // Marten logs every daemon batch at Information: thousands of lines a second under load.
+            .MinimumLevel.Override("Marten", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Extensions.Hosting", Serilog.Events.LogEventLevel.Information)
             .Enrich.FromLogContext();
         configuration = builder.Environment.IsDevelopment()

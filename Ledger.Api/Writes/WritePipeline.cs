@@ -94,9 +94,11 @@ public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions opt
         }
     }
 
+    /// <remarks>Marten wraps the database's own errors; what counts is the error underneath.</remarks>
     private static bool IsTransient(Exception e) =>
         e is TimeoutException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException or Npgsql.NpgsqlException { IsTransient: true }
-        || (e is Npgsql.NpgsqlException and not Npgsql.PostgresException);
+        || (e is Npgsql.NpgsqlException and not Npgsql.PostgresException)
+        || (e is Marten.Exceptions.MartenCommandException { InnerException: { } inner } && IsTransient(inner));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A write batch of {Count} failed and was rolled back")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception error);

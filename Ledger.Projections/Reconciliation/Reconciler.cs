@@ -29,8 +29,13 @@ public sealed class Reconciler(IDocumentStore store, NpgsqlDataSource dataSource
         var replay = new LedgerReplay();
         Dictionary<Guid, long>? atViewCheckpoint = null;
         await using var session = store.QuerySession(SessionOptions.ForTransaction(tx));
-        await foreach (var recorded in ReadLogAsync(session, asOf, ct))
+        // Per account, the replay stops at its first event after asOf, so each account is a prefix of its stream.
+        var pastAsOf = new HashSet<Guid>();
+        await foreach (var recorded in ReadLogAsync(session, ct))
         {
+            if (asOf is { } instant && (pastAsOf.Contains(recorded.StreamId)
+                || (recorded.Data is Domain.Accounts.IAccountEvent e && Store.LedgerEvents.InstantOf(e) > instant && pastAsOf.Add(recorded.StreamId))))
+                continue;
             if (atViewCheckpoint is null && recorded.Sequence > viewCheckpoint) atViewCheckpoint = replay.Balances();
             replay.Apply(recorded);
         }
@@ -79,15 +84,14 @@ public sealed class Reconciler(IDocumentStore store, NpgsqlDataSource dataSource
 
     /// <summary>The log in sequence order, a page at a time, through Marten inside the snapshot.</summary>
     private static async IAsyncEnumerable<IEvent> ReadLogAsync(
-        IQuerySession session, DateTimeOffset? asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        IQuerySession session, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         const int pageSize = 20_000;
         var after = 0L;
         while (true)
         {
-            var query = session.Events.QueryAllRawEvents().Where(e => e.Sequence > after);
-            if (asOf is { } instant) query = query.Where(e => e.Timestamp <= instant);
-            var page = await query.OrderBy(e => e.Sequence).Take(pageSize).ToListAsync(ct);
+            var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > after)
+                .OrderBy(e => e.Sequence).Take(pageSize).ToListAsync(ct);
             foreach (var recorded in page) yield return recorded;
             if (page.Count < pageSize) yield break;
             after = page[^1].Sequence;

@@ -18,4 +18,20 @@ public static class LedgerEvents
         events.MapEventType<AccountUnfrozen>("account.unfrozen.v1");
         events.MapEventType<AccountClosed>("account.closed.v1");
     }
+
+    /// <summary>
+    /// When the event happened, as the domain decided it. <c>asOf</c> reads by this instant, not by Marten's
+    /// row timestamp: quick append stamps rows with the server's clock, which differs from the instant the
+    /// ledger answered with (a transfer's <c>timestamp</c>, an account's <c>openedAt</c>).
+    /// </summary>
+    public static DateTimeOffset InstantOf(IAccountEvent @event) => @event switch
+    {
+        AccountOpened e => e.OpenedAt,
+        AccountCredited e => e.CreditedAt,
+        AccountDebited e => e.DebitedAt,
+        AccountFrozen e => e.FrozenAt,
+        AccountUnfrozen e => e.UnfrozenAt,
+        AccountClosed e => e.ClosedAt,
+        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "No instant for this event."),
+    };
 }

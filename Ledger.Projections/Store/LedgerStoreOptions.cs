@@ -46,6 +46,8 @@ public static class LedgerStoreOptions
         // slow writer's event on the prototype (see docs/daemon.md).
         opts.Projections.UseTransactionEvidenceForGapSkipping = true;
         opts.Projections.StaleSequenceThreshold = StaleSequenceThreshold;
+        // Under writes the high-water mark is polled this often: it bounds how soon a read sees its own write.
+        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         // Marten's leader lock is database-wide by default; every ledger schema elects its own leader.
         opts.Projections.DaemonLockId = DaemonLockId(schema);
 

@@ -20,7 +20,7 @@ public sealed class MalformedBodyFuzzTests(LedgerApiFactory api) : IClassFixture
         var client = api.Operator();
         var a = await client.OpenAccountAsync(initialBalance: 100);
         var b = await client.OpenAccountAsync();
-        var eventsBefore = await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.events");
+        var eventsBefore = await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events");
         var valid = ValidBody(endpoint, a, b);
         var random = new Random(endpoint.GetHashCode(StringComparison.Ordinal) ^ 20261122);
 
@@ -33,7 +33,7 @@ public sealed class MalformedBodyFuzzTests(LedgerApiFactory api) : IClassFixture
             response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", $"body #{i}: {body}");
         }
 
-        (await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.events")).ShouldBe(eventsBefore);
+        (await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events")).ShouldBe(eventsBefore);
     }
 
     private static string ValidBody(string endpoint, Guid a, Guid b) => endpoint switch

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
-using Ledger.EventStore;
-using Ledger.EventStore.Daemon;
+using Ledger.Projections.Store;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,11 +52,32 @@ public class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Waits on the projection's checkpoint (never a sleep) until it has passed the log head.</summary>
     public async Task WaitForProjectionsAsync(params string[] projections)
     {
-        var head = await Service<Ledger.EventStore.EventStore>().ReadHeadAsync();
-        var waiter = Service<CheckpointWaiter>();
+        var waiter = Service<ProjectionProgress>();
+        var head = await waiter.HeadAsync(CancellationToken.None);
         foreach (var projection in projections.Length > 0 ? projections : ["balances", "transactions"])
             (await waiter.WaitForAsync(projection, head, TimeSpan.FromSeconds(30), CancellationToken.None))
                 .ShouldBeTrue($"projection {projection} did not reach {head} within 30 s");
+    }
+
+    /// <summary>An account stream as Marten stores it.</summary>
+    public async Task<IReadOnlyList<JasperFx.Events.IEvent>> StreamAsync(Guid id)
+    {
+        await using var session = Service<Marten.IDocumentStore>().QuerySession();
+        return await session.Events.FetchStreamAsync(id);
+    }
+
+    /// <summary>True as soon as the projection reports the status in /admin/projections' terms; false at the timeout.</summary>
+    public async Task<bool> WaitForStatusAsync(string projection, string status, TimeSpan timeout, CancellationToken ct)
+    {
+        var progress = Service<ProjectionProgress>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var current = (await progress.ReadAsync([projection], DateTimeOffset.UtcNow, ct)).Single();
+            if (current.Status == status) return true;
+            await Task.Delay(TimeSpan.FromMilliseconds(25), ct);
+        }
+        return false;
     }
 
     public async Task<T> ScalarAsync<T>(string sql)

@@ -1,6 +1,6 @@
 using System.Net;
 using Ledger.Api.Cli;
-using Ledger.EventStore.Daemon;
+using Ledger.Projections.Rebuilds;
 using Ledger.Projections.Balances;
 using Ledger.Projections.History;
 using Ledger.Tests.Api.Contract;
@@ -50,7 +50,7 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
         liveIndexes.Item1.ShouldContain("primary=t unique=t btree (id)");
 
         var rebuilder = api.Service<ProjectionRebuilder>();
-        var projections = api.Service<IEnumerable<IAsyncProjection>>().OfType<IRebuildableProjection>().ToList();
+        var projections = api.Service<IEnumerable<IRebuildableProjection>>().ToList();
         await rebuilder.RebuildAsync(projections.OfType<BalanceProjection>().Single(), null, CancellationToken.None);
         await rebuilder.RebuildAsync(projections.OfType<TransactionHistoryProjection>().Single(), null, CancellationToken.None);
 
@@ -104,7 +104,7 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
     [Fact]
     public async Task a_second_rebuild_of_the_same_projection_is_refused_with_409()
     {
-        var projection = api.Service<IEnumerable<IAsyncProjection>>().OfType<TransactionHistoryProjection>().Single();
+        var projection = api.Service<TransactionHistoryProjection>();
         await using var running = await api.Service<ProjectionRebuilder>().TryStartAsync(projection, CancellationToken.None);
         running.ShouldNotBeNull();
 
@@ -121,7 +121,7 @@ public sealed class RebuildTests(LedgerApiFactory api) : IClassFixture<LedgerApi
     [Fact]
     public async Task a_job_whose_process_died_reads_as_failed_and_its_projection_stops_showing_rebuilding()
     {
-        var projection = api.Service<IEnumerable<IAsyncProjection>>().OfType<BalanceProjection>().Single();
+        var projection = api.Service<BalanceProjection>();
         var elsewhere = await api.Service<ProjectionRebuilder>().TryStartAsync(projection, CancellationToken.None);
         elsewhere.ShouldNotBeNull();
         var jobId = Guid.NewGuid();

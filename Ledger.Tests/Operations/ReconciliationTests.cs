@@ -24,7 +24,7 @@ public sealed class ReconciliationOfACleanLedgerTests(LedgerApiFactory api) : IC
         report["mismatches"]!.AsArray().ShouldBeEmpty();
         report["totalsByCurrency"]!["USD"]!.GetValue<long>().ShouldBe(0);
         report["totalsByCurrency"]!["EUR"]!.GetValue<long>().ShouldBe(0);
-        report["eventsReplayed"]!.GetValue<long>().ShouldBe(await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.events"));
+        report["eventsReplayed"]!.GetValue<long>().ShouldBe(await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events"));
         report["accountsChecked"]!.GetValue<long>().ShouldBe(await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.account_snapshots"));
 
         var (fetched, again) = await api.Client(LedgerApiFactory.OperatorKey).GetJsonAsync($"/admin/reconciliations/{report["id"]}");
@@ -42,7 +42,7 @@ public sealed class ReconciliationOfACleanLedgerTests(LedgerApiFactory api) : IC
         var client = api.Client();
         var a = await client.OpenAccountAsync(initialBalance: 10);
         var cut = DateTimeOffset.UtcNow;
-        var before = await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.events");
+        var before = await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events");
         await client.PostJsonAsync("/deposits", new { accountId = a, amount = 5, currency = "USD" });
 
         var (status, report) = await api.Auditor().PostJsonAsync("/admin/reconciliations", new { asOf = cut });

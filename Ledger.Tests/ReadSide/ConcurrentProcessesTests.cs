@@ -1,5 +1,5 @@
 using System.Net;
-using Ledger.EventStore.Daemon;
+using Ledger.Projections.Store;
 using Ledger.Tests.Infrastructure;
 
 namespace Ledger.Tests.ReadSide;
@@ -122,11 +122,11 @@ public sealed class ConcurrentProcessesTests(ConcurrentProcessesTests.TwoProcess
         // The daemon reads the log in (transaction id, sequence) order and folds each stream version by
         // version; that is only possible if transaction order agrees with commit order for every stream.
         var outOfOrder = await api.QueryAsync("""
-            SELECT stream_id, version, previous, tx_id, seq FROM (
-                SELECT stream_id, version, tx_id, seq, lag(version) OVER (PARTITION BY stream_id ORDER BY tx_id, seq) AS previous
-                FROM {schema}.events) e
+            SELECT stream_id, version, previous, 0::bigint, seq_id FROM (
+                SELECT stream_id, version, seq_id, lag(version) OVER (PARTITION BY stream_id ORDER BY seq_id) AS previous
+                FROM {schema}.mt_events) e
             WHERE version <> coalesce(previous, 0) + 1
-            ORDER BY tx_id, seq
+            ORDER BY seq_id
             """, r => $"stream {r.GetGuid(0)}: v{r.GetInt64(1)} follows v{(r.IsDBNull(2) ? 0 : r.GetInt64(2))} in the log at {r.GetInt64(3)}-{r.GetInt64(4)}");
 
         outOfOrder.ShouldBeEmpty();
@@ -136,15 +136,15 @@ public sealed class ConcurrentProcessesTests(ConcurrentProcessesTests.TwoProcess
     public async Task whichever_process_leads_them_the_projections_converge_on_the_write_side()
     {
         await api.StormAsync();
-        var head = await api.Service<Ledger.EventStore.EventStore>().ReadHeadAsync();
-        var waiter = api.Service<CheckpointWaiter>();
+        var waiter = api.Service<ProjectionProgress>();
+        var head = await waiter.HeadAsync(CancellationToken.None);
 
         foreach (var name in new[] { "balances", "transactions" })
         {
             // A faulted projection will never get there: stop waiting as soon as it says so.
             using var done = new CancellationTokenSource();
             var reached = waiter.WaitForAsync(name, head, TimeSpan.FromSeconds(30), done.Token);
-            var faulted = waiter.WaitForStatusAsync(name, ProjectionStatuses.Faulted, TimeSpan.FromSeconds(30), done.Token);
+            var faulted = api.WaitForStatusAsync(name, ProjectionProgress.Faulted, TimeSpan.FromSeconds(30), done.Token);
             var first = await Task.WhenAny(reached, faulted);
             var ok = first == reached && await reached;
             await done.CancelAsync();
@@ -156,7 +156,7 @@ public sealed class ConcurrentProcessesTests(ConcurrentProcessesTests.TwoProcess
         (await api.ScalarAsync<long>("SELECT count(*) FROM (SELECT * FROM {schema}.account_snapshots EXCEPT SELECT * FROM {schema}.balances) d")).ShouldBe(0);
         (await api.ScalarAsync<long>("SELECT coalesce(sum(balance), 0)::bigint FROM {schema}.balances WHERE currency = 'USD'")).ShouldBe(0);
         (await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.transactions"))
-            .ShouldBe(await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.events WHERE type IN ('account.credited.v1', 'account.debited.v1')"));
+            .ShouldBe(await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events WHERE type IN ('account.credited.v1', 'account.debited.v1')"));
         foreach (var (host, _) in api.Processes)
             foreach (var name in new[] { "balances", "transactions" })
             {

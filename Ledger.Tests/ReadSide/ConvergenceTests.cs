@@ -73,14 +73,12 @@ public sealed class ConvergenceTests(ConvergenceTests.StormApi api) : IClassFixt
     public async Task the_balances_view_equals_a_replay_of_every_account_stream_and_what_the_accepted_answers_imply()
     {
         var storm = await api.StormAsync();
-        var store = api.Service<Ledger.EventStore.EventStore>();
-
         // Settlement accounts of currencies the storm never moved exist too, untouched since start-up.
         var view = (await StatesAsync("balances")).Where(v => storm.ExpectedBalances.ContainsKey(v.Id) || v.Version > 1).ToList();
         view.Select(v => v.Id).ShouldBe(storm.ExpectedBalances.Keys, ignoreOrder: true);
         foreach (var row in view)
         {
-            var events = await store.ReadStreamAsync(row.Id);
+            var events = await api.StreamAsync(row.Id);
             var replayed = AccountEvolution.Replay(events.Select(e => (IAccountEvent)e.Data))!;
             replayed.ShouldNotBeNull();
             var context = $"account {row.Id}";
@@ -134,14 +132,13 @@ public sealed class ConvergenceTests(ConvergenceTests.StormApi api) : IClassFixt
     public async Task every_account_history_chains_from_zero_to_its_balance_and_every_transfer_has_one_debit_and_one_credit()
     {
         var storm = await api.StormAsync();
-        var store = api.Service<Ledger.EventStore.EventStore>();
         var balances = (await StatesAsync("balances")).ToDictionary(b => b.Id);
         var history = await HistoryAsync();
 
         foreach (var (id, balance) in balances)
         {
             var rows = history.Where(h => h.AccountId == id).ToList();
-            var events = await store.ReadStreamAsync(id);
+            var events = await api.StreamAsync(id);
             // One row per money event, at that event's stream version.
             rows.Select(r => r.Version).ShouldBe(events.Where(e => e.Data is AccountCredited or AccountDebited).Select(e => e.Version));
             var running = 0L;

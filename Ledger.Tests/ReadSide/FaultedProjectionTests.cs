@@ -1,5 +1,5 @@
 using System.Net;
-using Ledger.EventStore.Daemon;
+using Ledger.Projections.Store;
 using Ledger.Tests.Infrastructure;
 
 namespace Ledger.Tests.ReadSide;
@@ -19,24 +19,15 @@ public sealed class FaultedProjectionTests(FaultedProjectionTests.PoisonedApi ap
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    /// <summary>Commits one account.credited.v1 event for a stream nobody opened, in a transaction of its own; returns its position.</summary>
-    private async Task<string> InsertCreditForUnknownAccountAsync()
+    /// <summary>Appends one account.credited.v1 event through Marten to a stream nobody opened; returns its position.</summary>
+    private async Task<string> AppendCreditForUnknownAccountAsync()
     {
         var ghost = Guid.NewGuid();
-        var eventId = Guid.NewGuid();
-        var data = $$"""
-            {"accountId":"{{ghost}}","transferId":"{{Guid.NewGuid()}}","amountMinor":100,"counterpartyId":"{{Guid.NewGuid()}}",
-             "balanceAfterMinor":100,"reference":"poison","creditedAt":"2026-11-22T10:15:30.123Z"}
-            """;
-        await api.ExecuteAsync($$"""
-            BEGIN;
-            INSERT INTO {schema}.streams (id, type, version, created_at, updated_at) VALUES ('{{ghost}}', 'account', 1, now(), now());
-            INSERT INTO {schema}.events (id, stream_id, version, type, data, metadata, timestamp, tx_id)
-            VALUES ('{{eventId}}', '{{ghost}}', 1, 'account.credited.v1', '{{data}}'::jsonb, '{}'::jsonb, now(), pg_current_xact_id()::text::bigint);
-            SELECT pg_notify('{{api.Schema}}_events', '');
-            COMMIT;
-            """);
-        return await api.ScalarAsync<string>($"SELECT tx_id::text || '-' || seq::text FROM {{schema}}.events WHERE id = '{eventId}'");
+        await using var session = api.Service<Marten.IDocumentStore>().LightweightSession();
+        var action = session.Events.Append(ghost, new Ledger.Domain.Accounts.AccountCredited(
+            ghost, Guid.NewGuid(), 100, Guid.NewGuid(), 100, "poison", DateTimeOffset.UtcNow));
+        await session.SaveChangesAsync();
+        return action.Events[0].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -45,11 +36,11 @@ public sealed class FaultedProjectionTests(FaultedProjectionTests.PoisonedApi ap
         var client = api.Client();
         var account = await client.OpenAccountAsync("USD", initialBalance: 1_000);
         await api.WaitForProjectionsAsync();
-        var lastGood = (await api.Service<Ledger.EventStore.EventStore>().ReadHeadAsync()).ToString();
+        var progress = api.Service<ProjectionProgress>();
+        var lastGood = (await progress.HeadAsync(CancellationToken.None)).ToString();
 
-        var poison = await InsertCreditForUnknownAccountAsync();
-        var waiter = api.Service<CheckpointWaiter>();
-        (await waiter.WaitForStatusAsync("balances", ProjectionStatuses.Faulted, Deadline, CancellationToken.None))
+        var poison = await AppendCreditForUnknownAccountAsync();
+        (await api.WaitForStatusAsync("balances", ProjectionProgress.Faulted, Deadline, CancellationToken.None))
             .ShouldBeTrue("balances did not fault on the credit to an unknown account");
 
         // Writes after the fault: the history projection must take them, the balance projection cannot.
@@ -57,7 +48,7 @@ public sealed class FaultedProjectionTests(FaultedProjectionTests.PoisonedApi ap
         status.ShouldBe(HttpStatusCode.Created, deposit?.ToJsonString());
         var depositPosition = deposit!["position"]!.GetValue<string>();
         await api.WaitForProjectionsAsync("transactions");
-        var head = (await api.Service<Ledger.EventStore.EventStore>().ReadHeadAsync()).ToString();
+        var head = (await progress.HeadAsync(CancellationToken.None)).ToString();
         head.ShouldBe(depositPosition);
 
         var balances = await api.Operator().ProjectionAsync("balances");
@@ -66,7 +57,7 @@ public sealed class FaultedProjectionTests(FaultedProjectionTests.PoisonedApi ap
         balances["position"]!.GetValue<string>().ShouldBe(lastGood, "every event before the bad one is applied, none after it");
         balances["headPosition"]!.GetValue<string>().ShouldBe(head);
         balances["lagEvents"]!.GetValue<long>().ShouldBe(await api.ScalarAsync<long>(
-            $"SELECT count(*) FROM {{schema}}.events WHERE (tx_id, seq) > ({lastGood.Replace('-', ',')})"));
+            $"SELECT count(*) FROM {{schema}}.mt_events WHERE seq_id > {lastGood}"));
         balances["lagEvents"]!.GetValue<long>().ShouldBe(3); // the bad event and the deposit's two legs
         balances["lagMs"]!.GetValue<long>().ShouldBeGreaterThan(0, "the bad event has been waiting since before the deposit");
 

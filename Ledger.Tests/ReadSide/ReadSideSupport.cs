@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using Ledger.EventStore;
+using Ledger.Projections.Store;
 using Ledger.Tests.Infrastructure;
 using Npgsql;
 

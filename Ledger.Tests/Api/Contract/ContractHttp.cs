@@ -146,5 +146,5 @@ public static class ContractHttp
             .ShouldBe(0, "a non-overdraft account is below zero");
     }
 
-    public static Task<long> EventCountAsync(this LedgerApiFactory api) => api.ScalarAsync<long>("SELECT count(*) FROM {schema}.events");
+    public static Task<long> EventCountAsync(this LedgerApiFactory api) => api.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events");
 }

@@ -3,7 +3,7 @@ using Ledger.Domain;
 using Ledger.Domain.Accounts;
 using Ledger.Domain.Risk;
 using Ledger.Domain.Transfers;
-using Ledger.EventStore.Serialization;
+
 using Ledger.Projections.Audit;
 using Ledger.Projections.Events;
 

@@ -118,7 +118,7 @@ public static class Verifier
                    count(*) FILTER (WHERE type = '{{Credited}}') AS credits,
                    coalesce(sum((data->>'amountMinor')::bigint) FILTER (WHERE type = '{{Debited}}'), 0) AS debited,
                    coalesce(sum((data->>'amountMinor')::bigint) FILTER (WHERE type = '{{Credited}}'), 0) AS credited
-            FROM {{s}}.events WHERE type IN ('{{Debited}}', '{{Credited}}') GROUP BY 1;
+            FROM {{s}}.mt_events WHERE type IN ('{{Debited}}', '{{Credited}}') GROUP BY 1;
         CREATE UNIQUE INDEX ON legs (transfer_id);
         ANALYZE acked_ids;
         ANALYZE legs;
@@ -142,12 +142,12 @@ public static class Verifier
                               sum(CASE type WHEN '{{Credited}}' THEN (data->>'amountMinor')::bigint
                                             WHEN '{{Debited}}' THEN -(data->>'amountMinor')::bigint ELSE 0 END) AS balance,
                               max(version) AS version
-                       FROM {{s}}.events GROUP BY stream_id) e ON e.stream_id = s.id
+                       FROM {{s}}.mt_events GROUP BY stream_id) e ON e.stream_id = s.id
             WHERE s.id IS NULL OR e.stream_id IS NULL OR s.balance <> e.balance OR s.version <> e.version;
         SELECT 'balances_vs_snapshots', count(*) FROM {{s}}.account_snapshots s FULL JOIN {{s}}.balances b ON b.id = s.id
             WHERE s.id IS NULL OR b.id IS NULL OR (s.balance, s.version, s.status) IS DISTINCT FROM (b.balance, b.version, b.status);
         SELECT 'transactions_vs_log', (SELECT count(*) FROM {{s}}.transactions)
-            - (SELECT count(*) FROM {{s}}.events WHERE type IN ('{{Debited}}', '{{Credited}}'));
+            - (SELECT count(*) FROM {{s}}.mt_events WHERE type IN ('{{Debited}}', '{{Credited}}'));
         """;
 
     private static async Task<(bool, string)> ConvergeAsync(Api api, Uri url, string auditorKey, int seconds, CancellationToken ct)
