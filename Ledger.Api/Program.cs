@@ -3,11 +3,6 @@ using Ledger.Api.Hosting;
 using Ledger.Projections.Schema;
 
 var (verb, rest) = Verbs.Find(args);
-if (verb is not null && !Verbs.IsKnown(verb))
-{
-    await Console.Error.WriteLineAsync($"Unknown verb '{verb}'.");
-    return Verbs.Usage;
-}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseLedgerLogging();
@@ -35,11 +30,13 @@ if (!keysConfigured && !builder.Environment.IsDevelopment() && verb is null or "
 var app = builder.Build();
 if (verb is not null and not "serve")
 {
+    // Every other verb is JasperFx's: Marten's own (db-apply, db-assert, describe, projections --list, …) and help.
+    if (!Verbs.IsOurs(verb, rest)) return await JasperFx.CommandLineHostingExtensions.RunJasperFxCommands(app, [verb, .. rest]);
     try
     {
         return await Verbs.RunAsync(verb, rest, app.Services, Console.Out);
     }
-    catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+    catch (Exception e) when (DatabaseFaults.IsDatabase(e) || e is InvalidOperationException)
     {
         await Console.Error.WriteLineAsync($"{verb}: {e.Message}");
         return Verbs.Failed;
@@ -58,12 +55,12 @@ while (true)
             app.Services.GetRequiredService<LedgerOptions>().Currencies, TimeProvider.System.GetUtcNow(), CancellationToken.None);
         break;
     }
-    catch (Npgsql.NpgsqlException e) when (DateTime.UtcNow < startupDeadline && e.IsTransient)
+    catch (Exception e) when (DateTime.UtcNow < startupDeadline && DatabaseFaults.IsTransient(e))
     {
         await Console.Error.WriteLineAsync($"Ledger.Api: database not reachable yet ({e.Message}); retrying.");
         await Task.Delay(TimeSpan.FromSeconds(1));
     }
-    catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or InvalidOperationException)
+    catch (Exception e) when (DatabaseFaults.IsDatabase(e) || e is ArgumentException or InvalidOperationException)
     {
         await Console.Error.WriteLineAsync($"Ledger.Api cannot start: the database is not usable ({e.GetType().Name}: {e.Message}).");
         return Verbs.Failed;

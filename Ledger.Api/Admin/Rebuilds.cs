@@ -88,7 +88,7 @@ public sealed partial class Rebuilds(
                 await jobs.ProgressAsync(jobId, final.ProcessedEvents, final.TotalEvents, CancellationToken.None);
                 await jobs.FinishAsync(jobId, error, clock.GetUtcNow(), CancellationToken.None);
             }
-            catch (NpgsqlException e)
+            catch (Exception e) when (Hosting.DatabaseFaults.IsDatabase(e))
             {
                 LogJobNotRecorded(logger, jobId, e);
             }

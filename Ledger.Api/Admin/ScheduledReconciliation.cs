@@ -24,7 +24,7 @@ public sealed partial class ScheduledReconciliation(LedgerOptions options, Recon
                 var report = await reconciler.RunAsync(null, stoppingToken);
                 LogReport(logger, report.Id, report.Balanced, report.Mismatches.Count, report.EventsReplayed);
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception e) when (Hosting.DatabaseFaults.IsDatabase(e))
             {
                 LogFailed(logger, e);
             }

@@ -4,8 +4,11 @@ using Ledger.Projections;
 namespace Ledger.Api.Cli;
 
 /// <summary>
-/// The binary's verbs. Exit codes: 0 success, 1 failure, 2 usage error. No verb, or <c>serve</c>, starts
-/// the server. Options such as <c>--urls X</c> may come before the verb.
+/// The ledger's own verbs. Exit codes: 0 success, 1 failure, 2 usage error. No verb, or <c>serve</c>, starts
+/// the server. Options such as <c>--urls X</c> may come before the verb. Any other verb goes to JasperFx,
+/// so Marten's verbs work as their operators know them; <c>projections status</c> and
+/// <c>projections rebuild</c> stay ours because the rebuild must build beside the live view and swap,
+/// where Marten's rebuild tears the live view down first.
 /// </summary>
 public static class Verbs
 {
@@ -13,7 +16,6 @@ public static class Verbs
     public const int Failed = 1;
     public const int Usage = 2;
 
-    private static readonly string[] Known = ["serve", "migrate", "projections", "reconcile"];
 
     /// <summary>The verb and its arguments, skipping leading <c>--option value</c> pairs.</summary>
     public static (string? Verb, string[] Arguments) Find(string[] args)
@@ -44,7 +46,8 @@ public static class Verbs
         return report.Balanced ? Ok : Failed;
     }
 
-    public static bool IsKnown(string verb) => Known.Contains(verb);
+    public static bool IsOurs(string verb, string[] rest) =>
+        verb is "migrate" or "reconcile" || (verb == "projections" && rest is ["status"] or ["rebuild", ..]);
 
     public static async Task<int> RunAsync(string verb, string[] rest, IServiceProvider services, TextWriter output)
     {

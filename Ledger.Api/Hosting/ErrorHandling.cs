@@ -32,7 +32,7 @@ public sealed partial class ErrorHandling(RequestDelegate next, ILogger<ErrorHan
         }
     }
 
-    private static bool IsUnavailable(Exception e) => e is Npgsql.NpgsqlException or TimeoutException
+    private static bool IsUnavailable(Exception e) => DatabaseFaults.IsDatabase(e)
         || e is InvalidOperationException { InnerException: Npgsql.NpgsqlException };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable while serving {Path}: {Error}")]

@@ -43,7 +43,7 @@ public sealed partial class LedgerGauges : BackgroundService
                 foreach (var status in await _reader.ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], _clock.GetUtcNow(), stoppingToken))
                     _latest[status.Name] = status;
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception e) when (Hosting.DatabaseFaults.IsDatabase(e))
             {
                 LogSampleFailed(_logger, e.Message);
             }

@@ -94,11 +94,9 @@ public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions opt
         }
     }
 
-    /// <remarks>Marten wraps the database's own errors; what counts is the error underneath.</remarks>
+    /// <remarks>A stream that moved under us (another process wrote it) is as retryable as a lost connection.</remarks>
     private static bool IsTransient(Exception e) =>
-        e is TimeoutException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException or Npgsql.NpgsqlException { IsTransient: true }
-        || (e is Npgsql.NpgsqlException and not Npgsql.PostgresException)
-        || (e is Marten.Exceptions.MartenCommandException { InnerException: { } inner } && IsTransient(inner));
+        e is JasperFx.Events.EventStreamUnexpectedMaxEventIdException || DatabaseFaults.IsTransient(e);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A write batch of {Count} failed and was rolled back")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception error);

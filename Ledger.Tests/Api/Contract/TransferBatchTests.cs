@@ -25,6 +25,21 @@ public sealed class TransferBatchTests(LedgerApiFactory api) : IAsyncLifetime, I
 
     public Task InitializeAsync() => Task.CompletedTask;
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"atomic":true}""")]
+    [InlineData("""{"transfers":null}""")]
+    [InlineData("""{"transfers":[]}""")]
+    public async Task a_batch_body_without_transfers_is_a_validation_failure_and_writes_nothing(string body)
+    {
+        var eventsBefore = await api.EventCountAsync();
+
+        var response = await api.Client().PostRawJsonAsync("/transfers/batch", body);
+
+        response.ShouldBeValidationOf("transfers");
+        (await api.EventCountAsync()).ShouldBe(eventsBefore);
+    }
+
     [Fact]
     public async Task a_batch_answers_200_with_one_result_per_transfer_in_request_order()
     {

@@ -83,6 +83,11 @@ public sealed class Api : IDisposable
         {
             return new Reply(0, "", Elapsed(started), "reset");
         }
+        catch (SocketException)
+        {
+            // A socket the killed server left half-open can surface bare, not wrapped by HttpClient.
+            return new Reply(0, "", Elapsed(started), "reset");
+        }
     }
 
     private static string Classify(HttpRequestException e) => e.InnerException switch
@@ -154,12 +159,37 @@ public static class Commands
     /// FNV-1a of <c>eventstore.projection:{schema}:{name}</c>; see docs/daemon.md), split the way pg_locks
     /// shows a bigint key: classid = high 32 bits, objid = low 32 bits, objsubid = 1.
     /// </summary>
+    /// <summary>
+    /// The advisory lock by which an instance leads a projection, as pg_locks shows it (an int key, so
+    /// classid 0). Under Marten's HotCold daemon each shard has its own session lock, whose id Marten
+    /// derives from the schema, the shard name and the store's DaemonLockId (JasperFx's
+    /// ProjectionLockIds.Compute); the ledger derives DaemonLockId from the schema
+    /// (LedgerStoreOptions.DaemonLockId). Both are recomputed here so the chaos suite watches the locks
+    /// Marten really takes, not a claim of the API's.
+    /// </summary>
     public static (uint ClassId, uint ObjId) LockKeyOf(string schema, string projection)
     {
-        var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes($"eventstore.projection:{schema}:{projection}"))
-            hash = (hash ^ b) * 1099511628211UL;
-        return ((uint)(hash >> 32), (uint)(hash & 0xFFFFFFFF));
+        var daemonLockId = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes($"ledger.daemon:{schema}")) daemonLockId = (daemonLockId ^ b) * 16777619u;
+        var shardLock = unchecked(Math.Abs(DeterministicHash($"{schema}:{projection}:All")) + (int)(daemonLockId & 0x7fffffff));
+        return (0, (uint)shardLock);
+    }
+
+    /// <summary>JasperFx's string hash (StringExtensions.GetDeterministicHashCode), stable across processes.</summary>
+    private static int DeterministicHash(string value)
+    {
+        unchecked
+        {
+            var hash1 = (5381 << 16) + 5381;
+            var hash2 = hash1;
+            for (var i = 0; i < value.Length; i += 2)
+            {
+                hash1 = ((hash1 << 5) + hash1) ^ value[i];
+                if (i == value.Length - 1) break;
+                hash2 = ((hash2 << 5) + hash2) ^ value[i + 1];
+            }
+            return hash1 + hash2 * 1566083941;
+        }
     }
 
     public static int LockKey(Args args)
