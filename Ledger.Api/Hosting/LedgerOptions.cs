@@ -39,7 +39,6 @@ public sealed class LedgerOptions
     public sealed class ProjectionOptions
     {
         public int BatchSize { get; set; } = 1000;
-        public int PollIntervalMs { get; set; } = 1000;
     }
 
     public sealed class RiskOptions

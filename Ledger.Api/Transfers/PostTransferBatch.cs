@@ -15,8 +15,10 @@ public sealed class TransferBatchValidator : AbstractValidator<TransferBatchRequ
 
     public TransferBatchValidator(TransferValidator item)
     {
+        // The condition must hold for the count alone: by default FluentValidation applies When to every
+        // validator before it in the chain, which silently switched the NotNull off (a missing member was 500).
         RuleFor(r => r.Transfers).NotNull().WithMessage("transfers is required.")
-            .Must(t => t!.Count is >= 1 and <= TransfersMax).When(r => r.Transfers is not null)
+            .Must(t => t!.Count is >= 1 and <= TransfersMax).When(r => r.Transfers is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"transfers holds 1 to {TransfersMax} transfers.");
         RuleForEach(r => r.Transfers).NotNull().WithMessage("A transfer must be an object.").SetValidator(item!);
         RuleFor(r => r.Transfers).Must(t => t!.Where(x => x?.Id is not null).GroupBy(x => x!.Id).All(g => g.Count() == 1))

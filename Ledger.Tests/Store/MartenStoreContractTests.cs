@@ -57,7 +57,9 @@ public sealed class MartenStoreContractTests(LedgerApiFactory api, ITestOutputHe
         var names = (await api.StreamAsync(account.Id)).Select(e => e.EventTypeName).ToList();
 
         names.ShouldBe(["account.opened.v1", "account.credited.v1", "account.frozen.v1"]);
-        (await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events WHERE type NOT LIKE 'account.%.v1'")).ShouldBe(0);
+        // Marten's own tombstone stream (it fills the sequence numbers of a failed save) is the only other writer.
+        (await api.ScalarAsync<long>(
+            $"SELECT count(*) FROM {{schema}}.mt_events WHERE type NOT LIKE 'account.%.v1' AND stream_id <> '{Tombstone.StreamId}'")).ShouldBe(0);
     }
 
     [Fact]
