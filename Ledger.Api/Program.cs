@@ -69,10 +69,7 @@ while (true)
         return Verbs.Failed;
     }
 }
-// Exporters subscribe before the first request so no measurement is missed.
-_ = app.Services.GetRequiredService<Ledger.Api.Observability.Telemetry>();
-_ = app.Services.GetRequiredService<Ledger.Api.Observability.PrometheusMetrics>();
-app.UseMiddleware<RequestLogging>();
+app.UseLedgerRequestLogging();
 app.UseMiddleware<ErrorHandling>();
 app.UseStatusCodePages(async context =>
 {

@@ -48,8 +48,7 @@ public static class LedgerEndpoints
         operate.MapPost("/admin/projections/{name}/rebuild", Rebuilds.Post).Produces(202).ProducesProblem(404).ProducesProblem(409);
         inspect.MapPost("/admin/reconciliations", Reconciliations.Create).Produces<Ledger.Projections.Reconciliation.ReconciliationReport>(201).ProducesProblem(400);
         inspect.MapGet("/admin/reconciliations/{id}", Reconciliations.Get).Read<Ledger.Projections.Reconciliation.ReconciliationReport>();
-        inspect.MapGet("/metrics", (Observability.PrometheusMetrics metrics) =>
-            Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).Produces<string>(200, "text/plain");
+        inspect.MapPrometheusScrapingEndpoint("/metrics", app.Services.GetRequiredService<Observability.PrometheusMetrics>().Provider, null, null);
     }
 
     private static RouteHandlerBuilder Write<TRequest, TResponse>(this RouteHandlerBuilder route, int success = StatusCodes.Status201Created)

@@ -1,5 +1,8 @@
 using Ledger.Api.Accounts;
+using FluentValidation;
 using Ledger.Api.Auth;
+using Ledger.Api.Health;
+using Ledger.Api.Observability;
 using Ledger.Api.Reads;
 using Ledger.Api.Transfers;
 using Ledger.Api.Writes;
@@ -18,7 +21,10 @@ using Npgsql;
 
 namespace Ledger.Api.Hosting;
 
-/// <summary>The composition root: every service the ledger runs on, wired by hand (no reflection scanning).</summary>
+/// <summary>
+/// The composition root: every service the ledger runs on, wired by hand; the one scan is FluentValidation's,
+/// over this assembly's validators.
+/// </summary>
 public static class LedgerServices
 {
     public static LedgerOptions AddLedger(this IServiceCollection services, IConfiguration configuration)
@@ -51,8 +57,8 @@ public static class LedgerServices
         AddReadSide(services, options);
         AddAuth(services, configuration);
         services.AddLedgerRateLimits(options.RateLimits);
-        services.AddSingleton(new Observability.Telemetry(configuration));
-        services.AddSingleton<Observability.PrometheusMetrics>();
+        services.AddLedgerTelemetry(configuration);
+        services.AddLedgerReadiness();
         services.AddSingleton<Observability.LedgerGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<Observability.LedgerGauges>());
         services.AddOpenApi();
@@ -66,10 +72,8 @@ public static class LedgerServices
         services.AddSingleton(sp => new LedgerWriter(sp.GetRequiredService<EventStore.EventStore>(), sp.GetRequiredService<AuditTrail>(), options.Risk.ToLimits()));
         services.AddSingleton<WritePipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<WritePipeline>());
-        services.AddSingleton<OpenAccountValidator>();
-        services.AddSingleton<TransferValidator>();
-        services.AddSingleton<MovementValidator>();
-        services.AddSingleton<TransferBatchValidator>();
+        // Every validator of the API, each as itself and as IValidator<T>; they hold no state.
+        services.AddValidatorsFromAssemblyContaining<OpenAccountValidator>(ServiceLifetime.Singleton);
     }
 
     private static void AddReadSide(IServiceCollection services, LedgerOptions options)
@@ -91,7 +95,6 @@ public static class LedgerServices
         services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
         services.AddSingleton(sp => new ReconciliationReports(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));
         services.AddSingleton<Reconciler>();
-        services.AddSingleton<Admin.ReconciliationRequestValidator>();
         services.AddHostedService<Admin.ScheduledReconciliation>();
         services.AddSingleton(sp => new ProjectionRebuilder(sp.GetRequiredService<EventStore.EventStore>()));
         services.AddSingleton(sp => new Admin.Jobs(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<EventStoreSchema>()));

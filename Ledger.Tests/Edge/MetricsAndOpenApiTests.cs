@@ -26,6 +26,8 @@ public sealed class MetricsAndOpenApiTests(LedgerApiFactory api) : IClassFixture
         text.ShouldContain("ledger_write_duration_ms_bucket{le=\"+Inf\"}");
         text.ShouldContain("ledger_write_batch_size_count");
         text.ShouldContain("ledger_write_queue_depth");
+        text.ShouldContain("# TYPE ledger_projection_lag_ms gauge");
+        text.ShouldNotContain("otel_scope_name");
         var committed = text.Split('\n').Single(l => l.StartsWith("ledger_transfers_committed_total{kind=\"transfer\"}", StringComparison.Ordinal));
         long.Parse(committed.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(1);
     }
