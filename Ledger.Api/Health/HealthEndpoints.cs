@@ -2,6 +2,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Ledger.Api.Health;
 
+public sealed record LiveResponse(string Status);
+
 public sealed record HealthResponse(string Status, bool Database, bool Schema, bool Daemon);
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed record HealthResponse(string Status, bool Database, bool Schema, b
 /// </summary>
 public static class HealthEndpoints
 {
-    public static IResult Live() => TypedResults.Ok(new { status = "live" });
+    public static IResult Live() => TypedResults.Ok(new LiveResponse("live"));
 
     /// <summary>Ready only when the database answers, the schema is current and the projection daemon runs.</summary>
     public static async Task<IResult> Ready(HealthCheckService health, CancellationToken ct)

@@ -61,7 +61,7 @@ public static class LedgerServices
         services.AddLedgerReadiness();
         services.AddSingleton<Observability.LedgerGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<Observability.LedgerGauges>());
-        services.AddOpenApi();
+        services.AddLedgerOpenApi();
         return options;
     }
 
