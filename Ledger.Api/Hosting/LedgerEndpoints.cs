@@ -6,6 +6,7 @@ using Ledger.Api.Health;
 using Ledger.Api.Transfers;
 using Ledger.Api.Writes;
 using Ledger.Projections.Audit;
+using Scalar.AspNetCore;
 using Tag = Ledger.Api.Hosting.OpenApiDocument.Tags;
 
 namespace Ledger.Api.Hosting;
@@ -23,6 +24,10 @@ public static class LedgerEndpoints
         app.MapGet("/health/ready", HealthEndpoints.Ready).AllowAnonymous().Produces<HealthResponse>().Produces<HealthResponse>(503)
             .Describe("getReadiness", "Readiness: database, schema and projection daemon", Tag.Health);
         app.MapOpenApi().AllowAnonymous();
+        // The API reference page renders the live document; like the document, it needs no key.
+        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Ledger API")
+                .WithOpenApiRoutePattern("/openapi/{documentName}.json").AddPreferredSecuritySchemes(OpenApiDocument.SecurityScheme))
+            .AllowAnonymous();
 
         var write = app.MapGroup("").RequireAuthorization(Policies.Write);
         write.MapPost("/accounts", PostAccount.Handle).Write<OpenAccountRequest, AccountResponse>()

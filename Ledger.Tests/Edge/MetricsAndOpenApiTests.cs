@@ -86,4 +86,16 @@ public sealed class MetricsAndOpenApiTests(LedgerApiFactory api) : IClassFixture
         ids.ShouldContain("openAccount");
         document["paths"]!["/metrics"]!["get"]!["description"]!.GetValue<string>().ShouldContain("operator or auditor");
     }
+
+    [Fact]
+    public async Task the_api_reference_page_is_served_without_a_key_and_reads_the_live_document()
+    {
+        var response = await api.Client(null).GetAsync("/docs/");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        var page = await response.Content.ReadAsStringAsync();
+        page.ShouldContain("openapi/v1.json");
+        (await api.Client(null).GetAsync("/docs/scalar.js")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
 }

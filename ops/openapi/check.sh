@@ -2,8 +2,9 @@
 # The OpenAPI document as tools see it, against the real server:
 #   1. Redocly CLI lints /openapi/v1.json with its recommended rules (0 errors, or this fails);
 #   2. openapi-typescript generates a client from it, tsc type-checks the quick start against it;
-#   3. the quick start runs through that client (node's test runner).
-# Installs Node.js from Debian when missing, and the npm packages pinned in package-lock.json.
+#   3. the quick start runs through that client (node's test runner);
+#   4. the API reference page (/docs) renders that document in headless Chromium (docs-page.sh).
+# Installs Node.js and Chromium from Debian when missing, and the npm packages pinned in package-lock.json.
 # Called by ops/test.sh after the .NET tests; runs on its own too: bash ops/openapi/check.sh
 set -euo pipefail
 
@@ -27,3 +28,4 @@ npx --no-install redocly lint --extends recommended --format stylish generated/o
 npx --no-install openapi-typescript generated/openapi.json --output generated/ledger.d.ts
 npx --no-install tsc --noEmit -p .
 node --import tsx --test --test-reporter=spec quickstart.test.ts
+bash "$HERE/docs-page.sh"
