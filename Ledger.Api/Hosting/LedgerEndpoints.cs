@@ -30,60 +30,42 @@ public static class LedgerEndpoints
             .AllowAnonymous();
 
         var write = app.MapGroup("").RequireAuthorization(Policies.Write);
-        write.MapPost("/accounts", PostAccount.Handle).Write<OpenAccountRequest, AccountResponse>()
-            .Describe("openAccount", "Open an account", Tag.Accounts);
-        write.MapPost("/transfers", PostTransfer.Handle).Write<TransferRequest, TransferResponse>()
-            .Describe("createTransfer", "Transfer money between two accounts", Tag.Transfers);
-        write.MapPost("/transfers/batch", PostTransferBatch.Handle).Write<TransferBatchRequest, BatchResponse>(StatusCodes.Status200OK)
-            .Describe("createTransferBatch", "Apply a batch of transfers, in order, optionally atomically", Tag.Transfers);
-        write.MapPost("/deposits", PostMovement.Deposit).Write<MovementRequest, TransferResponse>()
-            .Describe("createDeposit", "Deposit money from the currency's settlement account", Tag.Transfers);
-        write.MapPost("/withdrawals", PostMovement.Withdraw).Write<MovementRequest, TransferResponse>()
-            .Describe("createWithdrawal", "Withdraw money to the currency's settlement account", Tag.Transfers);
+        write.MapPost("/accounts", PostAccount.Handle).Write<OpenAccountRequest, AccountResponse>("openAccount", "Open an account", Tag.Accounts);
+        write.MapPost("/transfers", PostTransfer.Handle).Write<TransferRequest, TransferResponse>("createTransfer", "Transfer money between two accounts", Tag.Transfers);
+        write.MapPost("/transfers/batch", PostTransferBatch.Handle).Write<TransferBatchRequest, BatchResponse>("createTransferBatch", "Apply a batch of transfers, in order, optionally atomically", Tag.Transfers, StatusCodes.Status200OK);
+        write.MapPost("/deposits", PostMovement.Deposit).Write<MovementRequest, TransferResponse>("createDeposit", "Deposit money from the currency's settlement account", Tag.Transfers);
+        write.MapPost("/withdrawals", PostMovement.Withdraw).Write<MovementRequest, TransferResponse>("createWithdrawal", "Withdraw money to the currency's settlement account", Tag.Transfers);
 
         var read = app.MapGroup("").RequireAuthorization(Policies.Read);
-        read.MapGet("/accounts/{id}", GetAccount.Account).Read<AccountResponse>()
-            .Describe("getAccount", "Read an account", Tag.Accounts);
-        read.MapGet("/accounts/{id}/balance", GetAccount.Balance).Read<BalanceResponse>()
-            .Describe("getBalance", "Read an account's balance, now or as of an instant", Tag.Accounts);
-        read.MapGet("/accounts/{id}/transactions", GetTransactions.Handle).Read<TransactionPage>()
-            .Describe("listTransactions", "List an account's transactions, newest first", Tag.Accounts);
-        read.MapGet("/transfers/{id}", GetTransfer.Handle).Read<TransferResponse>()
-            .Describe("getTransfer", "Read a transfer", Tag.Transfers);
+        read.MapGet("/accounts/{id}", GetAccount.Account).Read<AccountResponse>("getAccount", "Read an account", Tag.Accounts);
+        read.MapGet("/accounts/{id}/balance", GetAccount.Balance).Read<BalanceResponse>("getBalance", "Read an account's balance, now or as of an instant", Tag.Accounts);
+        read.MapGet("/accounts/{id}/transactions", GetTransactions.Handle).Read<TransactionPage>("listTransactions", "List an account's transactions, newest first", Tag.Accounts);
+        read.MapGet("/transfers/{id}", GetTransfer.Handle).Read<TransferResponse>("getTransfer", "Read a transfer", Tag.Transfers);
 
         var operate = app.MapGroup("").RequireAuthorization(Policies.Operate);
-        operate.MapPost("/accounts/{id}/freeze", AccountLifecycle.Freeze).Read<AccountResponse>().ProducesProblem(422)
-            .Describe("freezeAccount", "Freeze an account", Tag.Accounts);
-        operate.MapPost("/accounts/{id}/unfreeze", AccountLifecycle.Unfreeze).Read<AccountResponse>().ProducesProblem(422)
-            .Describe("unfreezeAccount", "Unfreeze an account", Tag.Accounts);
-        operate.MapPost("/accounts/{id}/close", AccountLifecycle.Close).Read<AccountResponse>().ProducesProblem(422)
-            .Describe("closeAccount", "Close an account whose balance is zero", Tag.Accounts);
+        operate.MapPost("/accounts/{id}/freeze", AccountLifecycle.Freeze).Read<AccountResponse>("freezeAccount", "Freeze an account", Tag.Accounts).ProducesProblem(422);
+        operate.MapPost("/accounts/{id}/unfreeze", AccountLifecycle.Unfreeze).Read<AccountResponse>("unfreezeAccount", "Unfreeze an account", Tag.Accounts).ProducesProblem(422);
+        operate.MapPost("/accounts/{id}/close", AccountLifecycle.Close).Read<AccountResponse>("closeAccount", "Close an account whose balance is zero", Tag.Accounts).ProducesProblem(422);
 
         var inspect = app.MapGroup("").RequireAuthorization(Policies.Inspect);
-        inspect.MapGet("/accounts", ListAccounts.Handle).Read<AccountPage>()
-            .Describe("listAccounts", "List accounts, oldest first", Tag.Accounts);
-        inspect.MapGet("/audit", AuditEndpoints.List).Read<AuditPage>()
-            .Describe("listAuditEntries", "List audit entries, oldest first", Tag.Audit);
-        inspect.MapGet("/audit/verify", AuditEndpoints.Verify).Read<AuditVerification>()
-            .Describe("verifyAudit", "Verify the audit trail's hash chain", Tag.Audit);
-        inspect.MapGet("/admin/projections", GetProjections.Handle).Read<List<ProjectionStatusResponse>>()
-            .Describe("listProjections", "List the projections with their position and lag", Tag.Operations);
-        inspect.MapGet("/admin/jobs/{id}", Rebuilds.GetJob).Read<JobResponse>()
-            .Describe("getJob", "Read a rebuild job", Tag.Operations);
-        operate.MapPost("/admin/projections/{name}/rebuild", Rebuilds.Post).Read<RebuildAccepted>(StatusCodes.Status202Accepted).ProducesProblem(409)
-            .Describe("rebuildProjection", "Rebuild a projection beside the live view", Tag.Operations);
+        inspect.MapGet("/accounts", ListAccounts.Handle).Read<AccountPage>("listAccounts", "List accounts, oldest first", Tag.Accounts);
+        inspect.MapGet("/audit", AuditEndpoints.List).Read<AuditPage>("listAuditEntries", "List audit entries, oldest first", Tag.Audit);
+        inspect.MapGet("/audit/verify", AuditEndpoints.Verify).Read<AuditVerification>("verifyAudit", "Verify the audit trail's hash chain", Tag.Audit);
+        inspect.MapGet("/admin/projections", GetProjections.Handle).Read<List<ProjectionStatusResponse>>("listProjections", "List the projections with their position and lag", Tag.Operations);
+        inspect.MapGet("/admin/jobs/{id}", Rebuilds.GetJob).Read<JobResponse>("getJob", "Read a rebuild job", Tag.Operations);
+        operate.MapPost("/admin/projections/{name}/rebuild", Rebuilds.Post).Read<RebuildAccepted>("rebuildProjection", "Rebuild a projection beside the live view", Tag.Operations, StatusCodes.Status202Accepted).ProducesProblem(409);
         inspect.MapPost("/admin/reconciliations", Reconciliations.Create)
             .Accepts<ReconciliationRequest>(isOptional: true, "application/json", "*/*")
             .Produces<Ledger.Projections.Reconciliation.ReconciliationReport>(StatusCodes.Status201Created).Problems(ReconcileProblems)
             .Describe("createReconciliation", "Replay the event log and compare it with the balances", Tag.Operations);
-        inspect.MapGet("/admin/reconciliations/{id}", Reconciliations.Get).Read<Ledger.Projections.Reconciliation.ReconciliationReport>()
-            .Describe("getReconciliation", "Read a reconciliation report", Tag.Operations);
+        inspect.MapGet("/admin/reconciliations/{id}", Reconciliations.Get).Read<Ledger.Projections.Reconciliation.ReconciliationReport>("getReconciliation", "Read a reconciliation report", Tag.Operations);
         inspect.MapPrometheusScrapingEndpoint("/metrics", app.Services.GetRequiredService<Observability.PrometheusMetrics>().Provider, null, null);
     }
 
-    private static RouteHandlerBuilder Write<TRequest, TResponse>(this RouteHandlerBuilder route, int success = StatusCodes.Status201Created)
-        where TRequest : notnull
+    private static RouteHandlerBuilder Write<TRequest, TResponse>(this RouteHandlerBuilder route, string operationId, string summary, string tag,
+        int success = StatusCodes.Status201Created) where TRequest : notnull
     {
+        route.Describe(operationId, summary, tag);
         // "*/*" and optional keep routing from answering 415 before authentication has said 401; the
         // handler itself refuses anything but JSON, after the key is checked.
         route.Accepts<TRequest>(isOptional: true, "application/json", "*/*").Produces<TResponse>(success);
@@ -92,9 +74,10 @@ public static class LedgerEndpoints
         return route.Problems(WriteProblems);
     }
 
-    private static RouteHandlerBuilder Read<TResponse>(this RouteHandlerBuilder route, int success = StatusCodes.Status200OK)
+    private static RouteHandlerBuilder Read<TResponse>(this RouteHandlerBuilder route, string operationId, string summary, string tag,
+        int success = StatusCodes.Status200OK)
     {
-        return route.Produces<TResponse>(success).Problems(ReadProblems);
+        return route.Describe(operationId, summary, tag).Produces<TResponse>(success).Problems(ReadProblems);
     }
 
     private static RouteHandlerBuilder Problems(this RouteHandlerBuilder route, int[] statuses)
