@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Ledger.EventStore.Daemon;
 using Ledger.Tests.Infrastructure;
 
@@ -11,27 +10,21 @@ namespace Ledger.Tests.Edge;
 /// </summary>
 internal static class Readiness
 {
-    public static async Task<(HttpStatusCode Status, JsonNode Body)> ReadAsync(LedgerApiFactory api)
+    /// <summary>Reads /health/ready without a key and checks its status code and what its body says of each check.</summary>
+    public static async Task ShouldBeReadyAsync(this LedgerApiFactory api, bool ready, bool database = true, bool schema = true, bool daemon = true)
     {
         var (status, body) = await api.Client(null).GetJsonAsync("/health/ready");
-        return (status, body!);
-    }
 
-    public static void ShouldName(this JsonNode body, string status, bool database, bool schema, bool daemon) =>
-        (body["status"]!.GetValue<string>(), body["database"]!.GetValue<bool>(), body["schema"]!.GetValue<bool>(), body["daemon"]!.GetValue<bool>())
-            .ShouldBe((status, database, schema, daemon));
+        status.ShouldBe(ready ? HttpStatusCode.OK : HttpStatusCode.ServiceUnavailable);
+        (body!["status"]!.GetValue<string>(), body["database"]!.GetValue<bool>(), body["schema"]!.GetValue<bool>(), body["daemon"]!.GetValue<bool>())
+            .ShouldBe((ready ? "ready" : "unavailable", database, schema, daemon));
+    }
 }
 
 public sealed class ReadinessOfAHealthyApiTests(LedgerApiFactory api) : IClassFixture<LedgerApiFactory>
 {
     [Fact]
-    public async Task ready_is_200_and_names_the_database_the_schema_and_the_daemon()
-    {
-        var (status, body) = await Readiness.ReadAsync(api);
-
-        status.ShouldBe(HttpStatusCode.OK);
-        body.ShouldName("ready", database: true, schema: true, daemon: true);
-    }
+    public Task ready_is_200_and_names_the_database_the_schema_and_the_daemon() => api.ShouldBeReadyAsync(ready: true);
 }
 
 public sealed class ReadinessWithTheDaemonStoppedTests(LedgerApiFactory api) : IClassFixture<LedgerApiFactory>
@@ -40,11 +33,7 @@ public sealed class ReadinessWithTheDaemonStoppedTests(LedgerApiFactory api) : I
     public async Task ready_is_503_naming_the_daemon_once_the_projection_daemon_stops()
     {
         await api.Service<ProjectionDaemon>().StopAsync(CancellationToken.None);
-
-        var (status, body) = await Readiness.ReadAsync(api);
-
-        status.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        body.ShouldName("unavailable", database: true, schema: true, daemon: false);
+        await api.ShouldBeReadyAsync(ready: false, daemon: false);
     }
 }
 
@@ -54,10 +43,6 @@ public sealed class ReadinessWithAMigrationMissingTests(LedgerApiFactory api) : 
     public async Task ready_is_503_naming_the_schema_when_a_migration_is_not_applied()
     {
         await api.ExecuteAsync("DELETE FROM {schema}.schema_migrations WHERE version = (SELECT max(version) FROM {schema}.schema_migrations)");
-
-        var (status, body) = await Readiness.ReadAsync(api);
-
-        status.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        body.ShouldName("unavailable", database: true, schema: false, daemon: true);
+        await api.ShouldBeReadyAsync(ready: false, schema: false);
     }
 }
