@@ -37,6 +37,20 @@ public static class OpenApiDocument
         (Tags.Health, "Liveness and readiness probes; they need no key."),
     ];
 
+    /// <summary>
+    /// The members a request must have, as the contract says. The request records make every member
+    /// nullable so that the validators, not the deserializer, report what is missing; the generator
+    /// would otherwise call every constructor parameter required.
+    /// </summary>
+    private static readonly Dictionary<Type, string[]> RequiredMembers = new()
+    {
+        [typeof(Accounts.OpenAccountRequest)] = ["currency"],
+        [typeof(Transfers.TransferRequest)] = ["fromAccountId", "toAccountId", "amount", "currency"],
+        [typeof(Transfers.MovementRequest)] = ["accountId", "amount", "currency"],
+        [typeof(Transfers.TransferBatchRequest)] = ["transfers"],
+        [typeof(Admin.ReconciliationRequest)] = [],
+    };
+
     public static void AddLedgerOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
     {
         options.AddDocumentTransformer((document, _, _) =>
@@ -51,20 +65,6 @@ public static class OpenApiDocument
             return Task.CompletedTask;
         });
     });
-
-    /// <summary>
-    /// The members a request must have, as the contract says. The request records make every member
-    /// nullable so that the validators, not the deserializer, report what is missing; the generator
-    /// would otherwise call every constructor parameter required.
-    /// </summary>
-    private static readonly Dictionary<Type, string[]> RequiredMembers = new()
-    {
-        [typeof(Accounts.OpenAccountRequest)] = ["currency"],
-        [typeof(Transfers.TransferRequest)] = ["fromAccountId", "toAccountId", "amount", "currency"],
-        [typeof(Transfers.MovementRequest)] = ["accountId", "amount", "currency"],
-        [typeof(Transfers.TransferBatchRequest)] = ["transfers"],
-        [typeof(Admin.ReconciliationRequest)] = [],
-    };
 
     private static void Refine(OpenApiSchema schema, Type type)
     {
