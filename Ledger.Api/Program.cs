@@ -9,7 +9,13 @@ builder.UseLedgerLogging();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddProblemDetails();
 // Every timestamp on the wire is UTC with a Z, whichever serializer writes it.
-builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new Ledger.Api.Http.UtcTimestampConverter()));
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.Converters.Add(new Ledger.Api.Http.UtcTimestampConverter());
+    // Numbers are numbers: bodies are read strictly (Http/JsonBody), and the OpenAPI document must not
+    // offer "integer or string" for amounts as the web defaults' AllowReadingFromString would.
+    json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+});
 try
 {
     builder.Services.AddLedger(builder.Configuration);
@@ -66,10 +72,7 @@ while (true)
         return Verbs.Failed;
     }
 }
-// Exporters subscribe before the first request so no measurement is missed.
-_ = app.Services.GetRequiredService<Ledger.Api.Observability.Telemetry>();
-_ = app.Services.GetRequiredService<Ledger.Api.Observability.PrometheusMetrics>();
-app.UseMiddleware<RequestLogging>();
+app.UseLedgerRequestLogging();
 app.UseMiddleware<ErrorHandling>();
 app.UseStatusCodePages(async context =>
 {

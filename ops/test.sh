@@ -7,6 +7,9 @@
 #   LEDGER_CHAOS=short bash ops/test.sh   # then the fault-injection suite (ops/chaos/run.sh short|full)
 #                                         # once the tests passed; CI sets short (.ci/run)
 #
+# Once the .NET tests passed (and no --filter was given), ops/openapi/check.sh lints the running server's
+# OpenAPI document with Redocly CLI and runs the quick start through a client generated from it.
+#
 # Exits non-zero if a test (or, with LEDGER_CHAOS, a scenario) failed; ends with one line "N passed, N failed"
 # (plus ", N skipped" when any were skipped), summed over all test assemblies.
 set -euo pipefail
@@ -66,6 +69,12 @@ if [[ -n $summary ]]; then
     echo "ops/test.sh: dotnet test exited with $status although no test failed: a build error or a crashed test host, see above"
   fi
   echo "$summary"
+fi
+
+# The OpenAPI document as tools see it; skipped for a filtered run, which is someone's inner loop.
+if [[ $status == 0 && " $* " != *" --filter "* ]]; then
+  if bash "$REPO/ops/openapi/check.sh"; then echo "openapi check PASS"; else status=$?; echo "openapi check FAIL"; fi
+  [[ -z $summary ]] || printf '\n%s\n' "$summary"
 fi
 
 # Opt-in fault injection, only after every test passed: LEDGER_CHAOS=short (CI) or full.

@@ -4,10 +4,16 @@ using Ledger.Projections.Rebuilds;
 
 namespace Ledger.Api.Cli;
 
-/// <summary><c>projections rebuild &lt;name|all&gt;</c>: rebuilds in this process, drawing a bar on a terminal and plain lines otherwise.</summary>
+/// <summary>
+/// <c>projections rebuild &lt;name|all&gt; [--json]</c>: rebuilds in this process, with a progress bar on a
+/// terminal, plain lines otherwise, or one JSON result (<see cref="VerbOutput"/>).
+/// </summary>
 public static class RebuildCommand
 {
-    public static async Task<int> RunAsync(string name, IServiceProvider services, TextWriter output)
+    /// <summary>One projection's rebuild, as <c>--json</c> reports it.</summary>
+    public sealed record Rebuilt(string Name, long Events, double Seconds);
+
+    public static async Task<int> RunAsync(string name, IServiceProvider services, VerbOutput output)
     {
         var rebuilds = services.GetRequiredService<Rebuilds>();
         var targets = name == "all" ? rebuilds.All : rebuilds.Find(name) is { } one ? [one] : [];
@@ -17,52 +23,26 @@ public static class RebuildCommand
             return Verbs.Usage;
         }
         var rebuilder = services.GetRequiredService<ProjectionRebuilder>();
+        var rebuilt = new List<Rebuilt>();
         foreach (var projection in targets)
         {
             var timer = Stopwatch.StartNew();
-            var bar = new ProgressBar(projection.Name, output, interactive: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
+            long processed;
             try
             {
-                await rebuilder.RebuildAsync(projection, bar, CancellationToken.None);
+                processed = await output.StepAsync(projection.Name, progress => rebuilder.RebuildAsync(projection, progress, CancellationToken.None));
             }
             catch (RebuildAlreadyRunningException e)
             {
                 await Console.Error.WriteLineAsync(e.Message);
                 return Verbs.Failed;
             }
-            bar.Finish();
             var seconds = Math.Max(timer.Elapsed.TotalSeconds, 0.001);
-            await output.WriteLineAsync($"{projection.Name}: rebuilt from {bar.Processed} events in {seconds:0.0} s ({bar.Processed / seconds:0} events/s)");
+            rebuilt.Add(new Rebuilt(projection.Name, processed, Math.Round(seconds, 3)));
+            if (output.Mode != VerbOutputMode.Json)
+                await output.Text.WriteLineAsync($"{projection.Name}: rebuilt from {processed} events in {seconds:0.0} s ({processed / seconds:0} events/s)");
         }
+        if (output.Mode == VerbOutputMode.Json) await output.WriteJsonAsync(new { rebuilt });
         return Verbs.Ok;
-    }
-
-    private sealed class ProgressBar(string name, TextWriter output, bool interactive) : IProgress<RebuildProgress>
-    {
-        private const int Width = 30;
-        private int _lastTenth = -1;
-
-        public long Processed { get; private set; }
-
-        public void Report(RebuildProgress value)
-        {
-            Processed = value.ProcessedEvents;
-            var fraction = value.TotalEvents == 0 ? 1.0 : Math.Min(1.0, (double)value.ProcessedEvents / value.TotalEvents);
-            if (interactive)
-            {
-                var filled = (int)(fraction * Width);
-                output.Write($"\r{name,-14} [{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0} {value.ProcessedEvents}/{value.TotalEvents} events");
-                return;
-            }
-            var tenth = (int)(fraction * 10);
-            if (tenth == _lastTenth) return;
-            _lastTenth = tenth;
-            output.WriteLine($"{name}: {tenth * 10}% ({value.ProcessedEvents}/{value.TotalEvents} events)");
-        }
-
-        public void Finish()
-        {
-            if (interactive) output.WriteLine();
-        }
     }
 }

@@ -32,10 +32,17 @@ public static class Verbs
         return (null, []);
     }
 
-    /// <summary>Exit 0 when balanced, 1 when anything disagrees; the report is stored and printed.</summary>
-    private static async Task<int> ReconcileAsync(IServiceProvider services, DateTimeOffset? asOf, TextWriter output)
+    /// <summary>Exit 0 when balanced, 1 when anything disagrees; the report is stored and printed (as JSON with --json).</summary>
+    private static async Task<int> ReconcileAsync(IServiceProvider services, DateTimeOffset? asOf, VerbOutput verb)
     {
-        var report = await services.GetRequiredService<Projections.Reconciliation.Reconciler>().RunAsync(asOf, CancellationToken.None);
+        var reconciler = services.GetRequiredService<Projections.Reconciliation.Reconciler>();
+        var report = await verb.StepAsync("reconcile", countable: false, _ => reconciler.RunAsync(asOf, CancellationToken.None));
+        if (verb.Mode == VerbOutputMode.Json)
+        {
+            await verb.WriteJsonAsync(report);
+            return report.Balanced ? Ok : Failed;
+        }
+        var output = verb.Text;
         await output.WriteLineAsync($"reconciliation {report.Id}: {(report.Balanced ? "BALANCED" : "NOT BALANCED")}");
         await output.WriteLineAsync($"  events replayed {report.EventsReplayed}, accounts checked {report.AccountsChecked}, {report.DurationMs} ms"
                                     + (asOf is null ? "" : $", as of {asOf:O}"));
@@ -49,15 +56,18 @@ public static class Verbs
     public static bool IsOurs(string verb, string[] rest) =>
         verb is "migrate" or "reconcile" || (verb == "projections" && rest is ["status"] or ["rebuild", ..]);
 
-    public static async Task<int> RunAsync(string verb, string[] rest, IServiceProvider services, TextWriter output)
+    public static async Task<int> RunAsync(string verb, string[] arguments, IServiceProvider services, TextWriter output)
     {
+        // --json is for the long verbs only; elsewhere it is a usage error like any unknown argument.
+        var (rest, json) = VerbOutput.TakeJsonFlag(arguments);
+        var longVerb = VerbOutput.For(output, json);
         switch (verb, rest)
         {
-            case ("migrate", []):
+            case ("migrate", []) when !json:
                 var applied = await Hosting.LedgerDatabase.MigrateAsync(services, CancellationToken.None);
                 await output.WriteLineAsync($"migrate: {applied.Count} migration(s) applied; schema is current.");
                 return Ok;
-            case ("projections", ["status"]):
+            case ("projections", ["status"]) when !json:
                 var statuses = await services.GetRequiredService<Projections.Store.ProjectionProgress>()
                     .ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], TimeProvider.System.GetUtcNow(), CancellationToken.None);
                 await output.WriteLineAsync($"{"name",-14}{"status",-11}{"position",-22}{"head",-22}{"lagEvents",10}{"lagMs",10}");
@@ -65,14 +75,14 @@ public static class Verbs
                     await output.WriteLineAsync($"{s.Name,-14}{s.Status,-11}{s.Position,-22}{s.Head,-22}{s.LagEvents,10}{s.LagMs,10}");
                 return Ok;
             case ("projections", ["rebuild", var name]):
-                return await RebuildCommand.RunAsync(name, services, output);
+                return await RebuildCommand.RunAsync(name, services, longVerb);
             case ("reconcile", []):
-                return await ReconcileAsync(services, null, output);
+                return await ReconcileAsync(services, null, longVerb);
             case ("reconcile", ["--as-of", var text]) when Http.Instants.TryParse(text, out var asOf):
-                return await ReconcileAsync(services, asOf, output);
+                return await ReconcileAsync(services, asOf, longVerb);
             default:
                 await Console.Error.WriteLineAsync(
-                    "usage: Ledger.Api [serve] | migrate | projections status | projections rebuild <name|all> | reconcile [--as-of <ISO-8601>]");
+                    "usage: Ledger.Api [serve] | migrate | projections status | projections rebuild <name|all> [--json] | reconcile [--as-of <ISO-8601>] [--json]");
                 return Usage;
         }
     }

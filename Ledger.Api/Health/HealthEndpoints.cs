@@ -1,33 +1,27 @@
-using Ledger.Projections.Schema;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Ledger.Api.Health;
 
+public sealed record LiveResponse(string Status);
+
 public sealed record HealthResponse(string Status, bool Database, bool Schema, bool Daemon);
 
+/// <summary>
+/// The health routes render ASP.NET Core's <see cref="HealthCheckService"/> report in the contract's
+/// shape. They are route handlers (not <c>MapHealthChecks</c>) so that the OpenAPI document lists them.
+/// </summary>
 public static class HealthEndpoints
 {
-    public static IResult Live() => TypedResults.Ok(new { status = "live" });
+    public static IResult Live() => TypedResults.Ok(new LiveResponse("live"));
 
     /// <summary>Ready only when the database answers, the schema is current and the projection daemon runs.</summary>
-    /// <remarks>Marten's daemon is a hosted service of this process: it runs from host start to host stop (standing by or leading).</remarks>
-    public static async Task<IResult> Ready(SchemaMigrator migrator, IHostApplicationLifetime lifetime, CancellationToken ct)
+    public static async Task<IResult> Ready(HealthCheckService health, CancellationToken ct)
     {
-        var daemon = new DaemonState(lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested);
-        bool schemaCurrent;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            schemaCurrent = await migrator.IsCurrentAsync(timeout.Token);
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or OperationCanceledException or TimeoutException)
-        {
-            return Results.Json(new HealthResponse("unavailable", false, false, daemon.IsRunning), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-        var ready = schemaCurrent && daemon.IsRunning;
-        return Results.Json(new HealthResponse(ready ? "ready" : "unavailable", true, schemaCurrent, daemon.IsRunning),
+        var report = await health.CheckHealthAsync(check => check.Tags.Contains(ReadinessChecks.Tag), ct);
+        bool Healthy(string name) => report.Entries.TryGetValue(name, out var entry) && entry.Status == HealthStatus.Healthy;
+        var ready = report.Status == HealthStatus.Healthy;
+        return Results.Json(new HealthResponse(ready ? "ready" : "unavailable", Healthy(ReadinessChecks.Database),
+                Healthy(ReadinessChecks.Schema), Healthy(ReadinessChecks.Daemon)),
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
-
-    private sealed record DaemonState(bool IsRunning);
 }

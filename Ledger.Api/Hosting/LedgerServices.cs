@@ -1,5 +1,8 @@
 using Ledger.Api.Accounts;
+using FluentValidation;
 using Ledger.Api.Auth;
+using Ledger.Api.Health;
+using Ledger.Api.Observability;
 using Ledger.Api.Reads;
 using Ledger.Api.Transfers;
 using Ledger.Api.Writes;
@@ -19,7 +22,10 @@ using Npgsql;
 
 namespace Ledger.Api.Hosting;
 
-/// <summary>The composition root: every service the ledger runs on, wired by hand (no reflection scanning).</summary>
+/// <summary>
+/// The composition root: every service the ledger runs on, wired by hand; the one scan is FluentValidation's,
+/// over this assembly's validators.
+/// </summary>
 public static class LedgerServices
 {
     public static LedgerOptions AddLedger(this IServiceCollection services, IConfiguration configuration)
@@ -51,16 +57,18 @@ public static class LedgerServices
         services.AddMarten(sp => LedgerStoreOptions.Create(sp.GetRequiredService<NpgsqlDataSource>(), schema, options.Projections.BatchSize,
                 sp.GetRequiredService<BalanceProjection>(), sp.GetRequiredService<TransactionHistoryProjection>()))
             .AddAsyncDaemon(DaemonMode.HotCold);
+        services.AddSingleton<ProjectionDaemonState>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProjectionDaemonState>());
 
         AddWriteSide(services, options);
         AddReadSide(services);
         AddAuth(services, configuration);
         services.AddLedgerRateLimits(options.RateLimits);
-        services.AddSingleton(new Observability.Telemetry(configuration));
-        services.AddSingleton<Observability.PrometheusMetrics>();
+        services.AddLedgerTelemetry(configuration);
+        services.AddLedgerReadiness();
         services.AddSingleton<Observability.LedgerGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<Observability.LedgerGauges>());
-        services.AddOpenApi();
+        services.AddLedgerOpenApi();
         return options;
     }
 
@@ -72,10 +80,8 @@ public static class LedgerServices
             sp.GetRequiredService<LedgerSchema>(), sp.GetRequiredService<AuditTrail>(), options.Risk.ToLimits()));
         services.AddSingleton<WritePipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<WritePipeline>());
-        services.AddSingleton<OpenAccountValidator>();
-        services.AddSingleton<TransferValidator>();
-        services.AddSingleton<MovementValidator>();
-        services.AddSingleton<TransferBatchValidator>();
+        // Every validator of the API, each as itself and as IValidator<T>; they hold no state.
+        services.AddValidatorsFromAssemblyContaining<OpenAccountValidator>(ServiceLifetime.Singleton);
     }
 
     private static void AddReadSide(IServiceCollection services)
@@ -88,7 +94,6 @@ public static class LedgerServices
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ReconciliationReports>();
         services.AddSingleton<Reconciler>();
-        services.AddSingleton<Admin.ReconciliationRequestValidator>();
         services.AddHostedService<Admin.ScheduledReconciliation>();
         services.AddSingleton<ProjectionRebuilder>();
         services.AddSingleton<Admin.Jobs>();

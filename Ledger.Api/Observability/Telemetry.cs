@@ -1,4 +1,4 @@
-using OpenTelemetry;
+using Npgsql;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -6,38 +6,42 @@ using OpenTelemetry.Trace;
 namespace Ledger.Api.Observability;
 
 /// <summary>
-/// Traces and metrics to an OpenTelemetry collector over OTLP, only when OTEL_EXPORTER_OTLP_ENDPOINT is
-/// set: HTTP requests (ASP.NET Core's activity source), Npgsql, the write pipeline and projection batches.
-/// Without the instrumentation packages, providers subscribe to the sources by name.
+/// The OpenTelemetry SDK, hosted with the app (<c>OpenTelemetry.Extensions.Hosting</c>) when
+/// OTEL_EXPORTER_OTLP_ENDPOINT is set: traces and metrics over OTLP, with the ASP.NET Core, HttpClient,
+/// runtime and Npgsql instrumentations. <c>GET /metrics</c> is served either way (<see cref="PrometheusMetrics"/>).
 /// </summary>
-public sealed class Telemetry : IDisposable
+public static class Telemetry
 {
-    private static readonly string[] Sources = ["Microsoft.AspNetCore", "Npgsql", LedgerTelemetry.SourceName, "Marten"];
-    private static readonly string[] MeterNames = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql", LedgerTelemetry.SourceName];
+    /// <summary>
+    /// Sources and meters we subscribe to by name: ours, and the ones Marten (events, daemon) and Wolverine publish.
+    /// </summary>
+    private static readonly string[] Sources = [LedgerTelemetry.SourceName, "Marten", "Wolverine"];
 
-    private readonly TracerProvider? _tracing;
-    private readonly MeterProvider? _metrics;
-
-    public Telemetry(IConfiguration configuration)
+    public static void AddLedgerTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        services.AddSingleton(_ => PrometheusMetrics.Create());
+        // Without a collector there is nobody to export to: /metrics has its own provider (PrometheusMetrics).
         if (string.IsNullOrWhiteSpace(endpoint)) return;
-        var uri = new Uri(endpoint);
-        _tracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource(Sources)
-            .AddOtlpExporter(o => { o.Endpoint = uri; o.Protocol = OtlpExportProtocol.Grpc; })
-            .Build();
-        _metrics = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(MeterNames)
-            .AddOtlpExporter(o => { o.Endpoint = uri; o.Protocol = OtlpExportProtocol.Grpc; })
-            .Build();
+        services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddMeter(Sources)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddOtlpExporter(o => Otlp(o, endpoint)))
+            .WithTracing(tracing => tracing
+                .AddSource(Sources)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddOtlpExporter(o => Otlp(o, endpoint)));
     }
 
-    public bool Exporting => _tracing is not null;
-
-    public void Dispose()
+    private static void Otlp(OtlpExporterOptions options, string endpoint)
     {
-        _tracing?.Dispose();
-        _metrics?.Dispose();
+        options.Endpoint = new Uri(endpoint);
+        options.Protocol = OtlpExportProtocol.Grpc;
     }
 }

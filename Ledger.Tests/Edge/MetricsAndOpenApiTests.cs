@@ -26,6 +26,8 @@ public sealed class MetricsAndOpenApiTests(LedgerApiFactory api) : IClassFixture
         text.ShouldContain("ledger_write_duration_ms_bucket{le=\"+Inf\"}");
         text.ShouldContain("ledger_write_batch_size_count");
         text.ShouldContain("ledger_write_queue_depth");
+        text.ShouldContain("# TYPE ledger_projection_lag_ms gauge");
+        text.ShouldNotContain("otel_scope_name");
         var committed = text.Split('\n').Single(l => l.StartsWith("ledger_transfers_committed_total{kind=\"transfer\"}", StringComparison.Ordinal));
         long.Parse(committed.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(1);
     }
@@ -52,5 +54,48 @@ public sealed class MetricsAndOpenApiTests(LedgerApiFactory api) : IClassFixture
         post["requestBody"]!["content"]!["application/json"].ShouldNotBeNull();
         var responses = post["responses"]!.AsObject();
         foreach (var code in new[] { "201", "400", "401", "403", "409", "422", "503" }) responses.ContainsKey(code).ShouldBeTrue(code);
+    }
+
+    [Fact]
+    public async Task every_operation_has_an_id_a_summary_a_described_tag_problems_and_the_key_it_needs()
+    {
+        var (_, document) = await api.Client(null).GetJsonAsync("/openapi/v1.json");
+
+        document!["servers"]!.AsArray().ShouldAllBe(s => !s!["url"]!.GetValue<string>().EndsWith('/'));
+        var scheme = document["components"]!["securitySchemes"]!["ApiKey"]!;
+        (scheme["type"]!.GetValue<string>(), scheme["in"]!.GetValue<string>(), scheme["name"]!.GetValue<string>()).ShouldBe(("apiKey", "header", "X-Api-Key"));
+        var tags = document["tags"]!.AsArray().ToDictionary(t => t!["name"]!.GetValue<string>(), t => t!["description"]?.GetValue<string>());
+        tags.Values.ShouldAllBe(d => !string.IsNullOrWhiteSpace(d));
+        var ids = new HashSet<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        foreach (var (method, node) in item!.AsObject())
+        {
+            var operation = node!.AsObject();
+            var name = $"{method} {path}";
+            ids.Add(operation["operationId"]!.GetValue<string>()).ShouldBeTrue($"{name}: unique operationId");
+            operation["summary"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace(name);
+            operation["tags"]!.AsArray().ShouldAllBe(t => tags.ContainsKey(t!.GetValue<string>()), name);
+            var description = operation["description"]!.GetValue<string>();
+            var keyed = operation["security"]!.AsArray().Any(r => r!.AsObject().ContainsKey("ApiKey"));
+            keyed.ShouldBe(!path.StartsWith("/health/", StringComparison.Ordinal), name);
+            if (!keyed) continue;
+            description.ShouldStartWith("Needs an API key with the role ", Case.Sensitive, name);
+            var responses = operation["responses"]!.AsObject();
+            foreach (var code in new[] { "401", "403" }) responses.ContainsKey(code).ShouldBeTrue($"{name}: {code}");
+        }
+        ids.ShouldContain("openAccount");
+        document["paths"]!["/metrics"]!["get"]!["description"]!.GetValue<string>().ShouldContain("operator or auditor");
+    }
+
+    [Fact]
+    public async Task the_api_reference_page_is_served_without_a_key_and_reads_the_live_document()
+    {
+        var response = await api.Client(null).GetAsync("/docs/");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        var page = await response.Content.ReadAsStringAsync();
+        page.ShouldContain("openapi/v1.json");
+        (await api.Client(null).GetAsync("/docs/scalar.js")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }

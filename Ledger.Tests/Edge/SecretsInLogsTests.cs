@@ -52,6 +52,10 @@ public sealed class SecretsInLogsTests
 
         var logs = output.ToString();
         logs.ShouldContain("/accounts"); // the request log lines were captured
+        // One line per request, with the fields it has always had (Serilog.AspNetCore's request logging).
+        logs.ShouldContain("\"SourceContext\":\"Ledger.Api.Hosting.RequestLogging\"");
+        logs.ShouldContain("\"Method\":\"GET\",\"Route\":\"/accounts/{id}\",\"Status\":200");
+        logs.ShouldContain("\"KeyName\":\"operator-");
         logs.ShouldNotContain(password);
         logs.ShouldNotContain(key);
     }
