@@ -1,5 +1,6 @@
 using System.Net;
 using Ledger.Api.Hosting;
+using Alba;
 using Ledger.Tests.Infrastructure;
 
 namespace Ledger.Tests.Edge;
@@ -25,6 +26,14 @@ public sealed class ReadinessOfAHealthyApiTests(LedgerApiFactory api) : IClassFi
 {
     [Fact]
     public Task ready_is_200_and_names_the_database_the_schema_and_the_daemon() => api.ShouldBeReadyAsync(ready: true);
+
+    [Fact]
+    public Task live_answers_200_without_a_key() => api.Host.Scenario(s =>
+    {
+        s.Get.Url("/health/live");
+        s.StatusCodeShouldBeOk();
+        s.ContentShouldContain("\"live\"");
+    });
 }
 
 public sealed class ReadinessWithTheDaemonStoppedTests(LedgerApiFactory api) : IClassFixture<LedgerApiFactory>

@@ -1,34 +1,42 @@
 using System.Net.Http.Json;
+using Alba;
 using Ledger.Projections.Store;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Ledger.Tests.Infrastructure;
 
 /// <summary>
-/// The real API (HTTP pipeline, write pipeline, daemon) on a schema of its own in the shared test
-/// database. One instance per test class; extra configuration (risk limits, batch sizes) goes through
-/// <see cref="Settings"/> before first use.
+/// The real API (HTTP pipeline, write pipeline, Marten and its daemon), hosted by Alba, on a schema of its
+/// own in the shared test database. One instance per test class; extra configuration (risk limits, batch
+/// sizes) goes through <see cref="Settings"/> before first use. Tests call it through plain HttpClients
+/// (the contract is HTTP) or through Alba's scenarios (<see cref="Host"/>).
 /// </summary>
-public class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class LedgerApiFactory : IAsyncLifetime, IAsyncDisposable
 {
     public const string OperatorKey = "test-operator-key";
     public const string ClientKey = "test-client-key";
     public const string AuditorKey = "test-auditor-key";
 
+    private IAlbaHost? _host;
+
     public string Schema { get; } = TestDatabase.NewSchemaName("api");
     public string ConnectionString { get; private set; } = "";
     public Dictionary<string, string> Settings { get; } = [];
 
+    public IAlbaHost Host => _host ?? throw new InvalidOperationException("The API host has not been started (InitializeAsync).");
+
+    public IServiceProvider Services => Host.Services;
+
+    /// <summary>Starts the host: migrations, settlement accounts, the daemon and the write pipeline.</summary>
     public async Task InitializeAsync()
     {
         ConnectionString = await TestDatabase.ConnectionStringAsync();
-        _ = Server; // starts the host: migrations, daemon and pipeline
+        _host = await AlbaHost.For<Program>(ConfigureWebHost);
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    private void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("LEDGER_DB", ConnectionString);
@@ -37,9 +45,17 @@ public class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 
+    /// <summary>Stops the host; the schema stays (a second host on the same schema stops this way).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null) await _host.DisposeAsync();
+        _host = null;
+        GC.SuppressFinalize(this);
+    }
+
     public HttpClient Client(string? apiKey = ClientKey)
     {
-        var client = CreateClient();
+        var client = Host.Server.CreateClient();
         if (apiKey is not null) client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         return client;
     }

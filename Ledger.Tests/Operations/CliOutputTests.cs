@@ -16,6 +16,8 @@ public sealed class CliOutputTests(LedgerApiFactory api) : IClassFixture<LedgerA
         var a = await client.OpenAccountAsync(initialBalance: 500);
         var b = await client.OpenAccountAsync();
         await client.TransferAsync(a, b, 200);
+        // A rebuild replays up to where the live projection is (the live one carries on from there).
+        await api.WaitForProjectionsAsync();
     }
 
     [Fact]
