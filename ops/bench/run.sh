@@ -277,7 +277,7 @@ REBUILD_EVENTS="${BENCH_REBUILD_EVENTS:-1000000}"
 if wants rebuild; then
   rebuild_deadline=$((SECONDS + 900))
   while :; do
-    events="$(psql_bench -d ledger_bench -Atc 'select count(*) from ledger.events')"
+    events="$(psql_bench -d ledger_bench -Atc 'select count(*) from ledger.mt_events')"
     (( events >= REBUILD_EVENTS || SECONDS >= rebuild_deadline )) && break
     say "rebuild: the log holds $events events; growing it towards $REBUILD_EVENTS"
     scenario batch --size 8190 --connections "$BATCH_CONNECTIONS" --label rebuild-seed
@@ -300,7 +300,7 @@ if needs_api; then
 fi
 
 if wants rebuild; then
-  events="$(psql_bench -d ledger_bench -Atc 'select count(*) from ledger.events')"
+  events="$(psql_bench -d ledger_bench -Atc 'select count(*) from ledger.mt_events')"
   say "rebuild: projections rebuild all over $events events (API stopped, so nothing else competes)"
   ( cd "$BUILD/api" && LEDGER_DB="$DB_CONN" ASPNETCORE_ENVIRONMENT=Production dotnet Ledger.Api.dll projections rebuild all ) \
     >"$RUN/rebuild.txt" 2>&1 || { cat "$RUN/rebuild.txt" >&2; die "the rebuild failed"; }
