@@ -36,7 +36,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         var (head, known, loaded) = await LockAndReadAsync(connection, tx, units.Items, ct);
         var plan = Plan(units, known, new BatchDecisions(loaded, limits, now));
 
-        var recorded = await AppendAsync(tx, plan.Decisions.Appends(), now, ct);
+        var recorded = await AppendAsync(tx, plan.Decisions.Appends(), ct);
         var positions = recorded.ToDictionary(e => e.Id, e => new Projections.Store.LogPosition(e.Sequence));
         var outcomes = Respond(plan, positions, loaded, now);
 
@@ -72,7 +72,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         var appends = decisions.Appends();
         if (appends.Count > 0)
         {
-            var recorded = await AppendAsync(tx, appends, now, ct);
+            var recorded = await AppendAsync(tx, appends, ct);
             await using var snapshots = new NpgsqlBatch(connection, tx) { BatchCommands = { _snapshotProjection.Apply(loaded, recorded)! } };
             await snapshots.ExecuteNonQueryAsync(ct);
         }
@@ -84,7 +84,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
     /// each at the version it was loaded at: a stream that moved since fails the whole transaction.
     /// Quick append hands back each event's version and sequence, which are the writes' positions.
     /// </summary>
-    private async Task<IReadOnlyList<IEvent>> AppendAsync(NpgsqlTransaction tx, IReadOnlyList<StreamAppend> appends, DateTimeOffset now, CancellationToken ct)
+    private async Task<IReadOnlyList<IEvent>> AppendAsync(NpgsqlTransaction tx, IReadOnlyList<StreamAppend> appends, CancellationToken ct)
     {
         if (appends.Count == 0) return [];
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx));
@@ -96,11 +96,8 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
             var action = append.ExpectedVersion == 0
                 ? session.Events.StartStream(append.StreamId, data)
                 : session.Events.Append(append.StreamId, append.ExpectedVersion + data.Length, data);
-            for (var i = 0; i < append.Events.Count; i++)
-            {
-                action.Events[i].Id = append.Events[i].Id;
-                action.Events[i].Timestamp = now;
-            }
+            // Quick append stamps rows with the server's clock; the ledger's own instant is in each event's data.
+            for (var i = 0; i < append.Events.Count; i++) action.Events[i].Id = append.Events[i].Id;
             recorded.AddRange(action.Events);
         }
         await session.SaveChangesAsync(ct);
