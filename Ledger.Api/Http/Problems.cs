@@ -30,28 +30,7 @@ public static class Problems
     public static IResult Unavailable(string detail) =>
         Of(StatusCodes.Status503ServiceUnavailable, "unavailable", detail, retryAfter: TimeSpan.FromSeconds(1));
 
-    public static string Title(string code) => code switch
-    {
-        "validation_failed" => "The request is not valid",
-        "unauthenticated" => "An API key is required",
-        "forbidden" => "This key may not do that",
-        "not_found" => "Not found",
-        "idempotency_conflict" => "This id was used with another request",
-        "account_not_found" => "Account not found",
-        "insufficient_funds" => "Insufficient funds",
-        "currency_mismatch" => "Currency mismatch",
-        "account_frozen" => "Account frozen",
-        "account_closed" => "Account closed",
-        "account_not_empty" => "Account not empty",
-        "limit_exceeded" => "Limit exceeded",
-        "rate_limited" => "Too many requests",
-        "unavailable" => "Temporarily unavailable",
-        "unsupported_media_type" => "Unsupported media type",
-        "payload_too_large" => "Payload too large",
-        "method_not_allowed" => "Method not allowed",
-        "internal_error" => "Internal error",
-        _ => "Request failed",
-    };
+    public static string Title(string code) => ProblemCodes.TitleOf(code);
 
     private sealed class WithRetryAfter(IResult inner, TimeSpan retryAfter) : IResult
     {

@@ -86,8 +86,7 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
             _ => throw new ArgumentOutOfRangeException(nameof(write), write.Command.GetType().Name, null),
         };
         var events = new List<IAccountEvent>();
-        if (!Try(AccountDecider.Decide(command, StateOf(command.AccountId)), events, out var refusal))
-            return Refuse(refusal with { StatusCode = refusal.Code == "account_not_found" ? 404 : refusal.StatusCode, Code = refusal.Code == "account_not_found" ? "not_found" : refusal.Code });
+        if (!Try(AccountDecider.Decide(command, StateOf(command.AccountId)), events, out var refusal, addressed: true)) return Refuse(refusal);
         return Accept(write, events, command.AccountId);
     }
 
@@ -103,7 +102,7 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
         return (id, StateOf(id)!);
     }
 
-    private static bool Try(Decision decision, List<IAccountEvent> events, out Refused refusal)
+    private static bool Try(Decision decision, List<IAccountEvent> events, out Refused refusal, bool addressed = false)
     {
         switch (decision)
         {
@@ -112,7 +111,7 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
                 refusal = null!;
                 return true;
             case Rejected rejected:
-                refusal = RejectionCodes.ToRefusal(rejected.Rejection);
+                refusal = RejectionCodes.ToRefusal(rejected.Rejection, addressed);
                 return false;
             default:
                 throw new ArgumentOutOfRangeException(nameof(decision), decision.GetType().Name, null);

@@ -1,21 +1,31 @@
+using Ledger.Api.Http;
 using Ledger.Domain;
 
 namespace Ledger.Api.Writes;
 
-/// <summary>The contract's status and code for each business rejection of the domain.</summary>
+/// <summary>The contract's code for each business rejection of the domain; its status comes from <see cref="ProblemCodes"/>.</summary>
 public static class RejectionCodes
 {
-    public static Refused ToRefusal(Rejection rejection) => rejection.Code switch
+    /// <param name="rejection">What the domain refused.</param>
+    /// <param name="addressed">
+    /// True when the write names its account in the path (freeze, unfreeze, close): an unknown one is then
+    /// the resource that is missing (404 <c>not_found</c>), not a party of a transfer (422 <c>account_not_found</c>).
+    /// </param>
+    public static Refused ToRefusal(Rejection rejection, bool addressed = false)
     {
-        RejectionCode.AccountNotFound => new Refused(422, "account_not_found", rejection.Detail),
-        RejectionCode.InsufficientFunds => new Refused(422, "insufficient_funds", rejection.Detail),
-        RejectionCode.CurrencyMismatch => new Refused(422, "currency_mismatch", rejection.Detail),
-        RejectionCode.AccountFrozen => new Refused(422, "account_frozen", rejection.Detail),
-        RejectionCode.AccountClosed => new Refused(422, "account_closed", rejection.Detail),
-        RejectionCode.AccountNotEmpty => new Refused(422, "account_not_empty", rejection.Detail),
-        RejectionCode.LimitExceeded => new Refused(422, "limit_exceeded", rejection.Detail),
-        RejectionCode.AccountAlreadyExists => new Refused(409, "idempotency_conflict", rejection.Detail),
-        RejectionCode.SettlementAccount => new Refused(422, "settlement_account", rejection.Detail),
-        _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection.Code, null),
-    };
+        var code = rejection.Code switch
+        {
+            RejectionCode.AccountNotFound => addressed ? "not_found" : "account_not_found",
+            RejectionCode.InsufficientFunds => "insufficient_funds",
+            RejectionCode.CurrencyMismatch => "currency_mismatch",
+            RejectionCode.AccountFrozen => "account_frozen",
+            RejectionCode.AccountClosed => "account_closed",
+            RejectionCode.AccountNotEmpty => "account_not_empty",
+            RejectionCode.LimitExceeded => "limit_exceeded",
+            RejectionCode.AccountAlreadyExists => "idempotency_conflict",
+            RejectionCode.SettlementAccount => "settlement_account",
+            _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection.Code, null),
+        };
+        return new Refused(ProblemCodes.StatusOf(code), code, rejection.Detail);
+    }
 }
