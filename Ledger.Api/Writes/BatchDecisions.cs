@@ -13,8 +13,9 @@ namespace Ledger.Api.Writes;
 public sealed record WriteDecision(IReadOnlyList<Guid> EventIds, AccountState? SubjectAfter, Refused? Refusal, TransferFunds? InitialDeposit = null);
 
 /// <summary>
-/// Decides a batch of writes in arrival order against in-memory account state, so a later write sees an
-/// earlier one's effect. Pure apart from collecting events: no I/O, the instant is passed in.
+/// The in-memory account state a batch is decided against, in arrival order, so a later write sees an
+/// earlier one's effect; each kind of write decides itself with these primitives (its own file). Pure
+/// apart from collecting events: no I/O, the instant is passed in.
 /// </summary>
 public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded, RiskLimits limits, DateTimeOffset now)
 {
@@ -34,13 +35,7 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
 
     public DateTimeOffset Now => now;
 
-    public WriteDecision Decide(LedgerWrite write) => write switch
-    {
-        OpenAccountWrite open => DecideOpen(open),
-        TransferWrite transfer => DecideTransfer(transfer),
-        LifecycleWrite lifecycle => DecideLifecycle(lifecycle),
-        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "No decision for this write."),
-    };
+    public RiskLimits Limits => limits;
 
     /// <summary>The appends for every account touched, each expecting the version it had when loaded.</summary>
     /// <remarks>
@@ -51,44 +46,6 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
         id, loaded.TryGetValue(id, out var row) ? row.State.Version : 0, _pending[id])).ToList();
 
     public AccountState? StateOf(Guid accountId) => _states.GetValueOrDefault(accountId);
-
-    private WriteDecision DecideOpen(OpenAccountWrite write)
-    {
-        var command = write.Command with { Now = now };
-        var events = new List<IAccountEvent>();
-        if (!Try(AccountDecider.Decide(command, StateOf(command.AccountId)), events, out var refusal)) return Refuse(refusal);
-        if (write.InitialBalanceMinor <= 0) return Accept(write, events, command.AccountId);
-        var settlement = EnsureSettlement(command.Currency);
-        var opened = AccountEvolution.Replay(events);
-        var deposit = new TransferFunds(Guid.CreateVersion7(now), settlement.Id, command.AccountId, write.InitialBalanceMinor,
-            command.Currency, "initial balance", now);
-        if (!Try(TransferDecider.Decide(deposit, settlement.State, opened, limits), events, out refusal)) return Refuse(refusal);
-        return Accept(write, events, command.AccountId) with { InitialDeposit = deposit };
-    }
-
-    private WriteDecision DecideTransfer(TransferWrite write)
-    {
-        var command = write.Command with { Now = now };
-        if (write.Kind != MovementKind.Transfer) EnsureSettlement(command.Currency);
-        var events = new List<IAccountEvent>();
-        if (!Try(TransferDecider.Decide(command, StateOf(command.FromAccountId), StateOf(command.ToAccountId), limits), events, out var refusal))
-            return Refuse(refusal);
-        return Accept(write, events, subject: null);
-    }
-
-    private WriteDecision DecideLifecycle(LifecycleWrite write)
-    {
-        IAccountCommand command = write.Command switch
-        {
-            FreezeAccount c => c with { Now = now },
-            UnfreezeAccount c => c with { Now = now },
-            CloseAccount c => c with { Now = now },
-            _ => throw new ArgumentOutOfRangeException(nameof(write), write.Command.GetType().Name, null),
-        };
-        var events = new List<IAccountEvent>();
-        if (!Try(AccountDecider.Decide(command, StateOf(command.AccountId)), events, out var refusal, addressed: true)) return Refuse(refusal);
-        return Accept(write, events, command.AccountId);
-    }
 
     /// <summary>The currency's settlement account, opened in this batch if it does not exist yet.</summary>
     public (Guid Id, AccountState State) EnsureSettlement(string currency)
@@ -102,7 +59,11 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
         return (id, StateOf(id)!);
     }
 
-    private static bool Try(Decision decision, List<IAccountEvent> events, out Refused refusal, bool addressed = false)
+    /// <summary>
+    /// Takes the domain's decision: an acceptance adds its events to <paramref name="events"/>, a rejection
+    /// becomes the contract's refusal (<paramref name="addressed"/>: see <see cref="RejectionCodes.ToRefusal"/>).
+    /// </summary>
+    public static bool Try(Decision decision, List<IAccountEvent> events, out Refused refusal, bool addressed = false)
     {
         switch (decision)
         {
@@ -118,9 +79,10 @@ public sealed class BatchDecisions(IReadOnlyDictionary<Guid, AccountRow> loaded,
         }
     }
 
-    private static WriteDecision Refuse(Refused refusal) => new([], null, refusal);
+    public static WriteDecision Refuse(Refused refusal) => new([], null, refusal);
 
-    private WriteDecision Accept(LedgerWrite write, List<IAccountEvent> events, Guid? subject)
+    /// <summary>Records the accepted events (evolving the in-memory state) and names the subject's state afterwards.</summary>
+    public WriteDecision Accept(List<IAccountEvent> events, Guid? subject)
     {
         var ids = Record(events);
         return new WriteDecision(ids, subject is null ? null : StateOf(subject.Value), null);

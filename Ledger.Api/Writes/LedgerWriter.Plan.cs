@@ -6,7 +6,7 @@ public sealed partial class LedgerWriter
 {
     /// <summary>The batch after deciding: per unit either a decision or an outcome known without one.</summary>
     private sealed record BatchPlan(
-        IReadOnlyList<LedgerWrite> Units,
+        IReadOnlyList<DecidedWrite> Units,
         BatchDecisions Decisions,
         WriteDecision?[] Decided,
         WriteOutcome?[] Settled,
@@ -51,7 +51,7 @@ public sealed partial class LedgerWriter
             firstById[keyed.Id] = i;
             plan.Owners.Add(i);
         }
-        var decision = plan.Decisions.Decide(write);
+        var decision = write.Decide(plan.Decisions);
         plan.Decided[i] = decision;
         plan.AuditDrafts.Add(Draft(write, decision.Refusal));
     }
@@ -92,7 +92,6 @@ public sealed partial class LedgerWriter
             ? CommandRecords.Conflict(((IdempotentWrite)plan.Units[i]).Id)
             : null);
 
-    private static AuditDraft Draft(LedgerWrite write, Refused? refusal) => new(
-        write.Actor, write.Operation, AuditSubjects.Of(write), refusal is null, refusal?.Code,
-        refusal?.Detail ?? AuditSubjects.Describe(write));
+    private static AuditDraft Draft(DecidedWrite write, Refused? refusal) => new(
+        write.Actor, write.Operation, write.AuditSubjects, refusal is null, refusal?.Code, refusal?.Detail ?? write.Describe());
 }

@@ -1,10 +1,5 @@
-using System.Text.Json;
-using Ledger.Api.Accounts;
-using Ledger.Api.Http;
-using Ledger.Api.Transfers;
-using Ledger.Projections.Schema;
-using Ledger.Projections.Store;
 using Ledger.Projections.Accounts;
+using Ledger.Projections.Store;
 
 namespace Ledger.Api.Writes;
 
@@ -38,20 +33,9 @@ public sealed partial class LedgerWriter
     private static Succeeded Success(
         BatchPlan plan, int index, WriteDecision decided, Dictionary<Guid, LogPosition> positions, Dictionary<Guid, AccountRow> loaded, DateTimeOffset now)
     {
-        var write = plan.Units[index];
         var position = decided.EventIds.Count > 0
             ? decided.EventIds.Max(id => positions[id])
             : loaded[decided.SubjectAfter!.Id].LastAt;
-        return write switch
-        {
-            OpenAccountWrite => new Succeeded(StatusCodes.Status201Created,
-                JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse), position.ToString()),
-            TransferWrite t => new Succeeded(StatusCodes.Status201Created, JsonSerializer.Serialize(new TransferResponse(
-                t.Id, t.Command.FromAccountId, t.Command.ToAccountId, t.Command.AmountMinor, t.Command.Currency, t.Command.Reference,
-                t.Metadata, "completed", now, position.ToString()), LedgerJson.Default.TransferResponse), position.ToString()),
-            LifecycleWrite => new Succeeded(StatusCodes.Status200OK,
-                JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse), position.ToString()),
-            _ => throw new ArgumentOutOfRangeException(nameof(index), write.GetType().Name, null),
-        };
+        return plan.Units[index].Succeed(decided, position, now);
     }
 }

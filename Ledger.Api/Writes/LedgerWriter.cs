@@ -130,7 +130,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         return deposits;
     }
 
-    private static void CountTransfers(IReadOnlyList<LedgerWrite> units, IReadOnlyList<WriteOutcome> outcomes)
+    private static void CountTransfers(IReadOnlyList<DecidedWrite> units, IReadOnlyList<WriteOutcome> outcomes)
     {
         for (var i = 0; i < units.Count; i++)
         {
@@ -142,16 +142,6 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         }
     }
 
-    private static IEnumerable<Guid> AccountsOf(LedgerWrite write) => write switch
-    {
-        OpenAccountWrite o => o.InitialBalanceMinor > 0
-            ? [o.Command.AccountId, Domain.Accounts.SettlementAccounts.IdFor(o.Command.Currency)]
-            : [o.Command.AccountId],
-        TransferWrite t => [t.Command.FromAccountId, t.Command.ToAccountId],
-        LifecycleWrite l => [l.Command.AccountId],
-        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, null),
-    };
-
     /// <summary>
     /// One round trip: takes the event store's append lock first (waiting on an advisory lock assigns no
     /// transaction id, so ids are handed out in lock order: transaction order equals commit order equals
@@ -160,7 +150,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
     /// commit), and locks the accounts involved in id order.
     /// </summary>
     private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known, Dictionary<Guid, AccountRow> Loaded)> LockAndReadAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LedgerWrite> units, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<DecidedWrite> units, CancellationToken ct)
     {
         var keyed = units.OfType<IdempotentWrite>().Select(w => w.Id).Distinct().ToList();
         await using var batch = new NpgsqlBatch(connection, tx);
@@ -168,7 +158,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         batch.BatchCommands.Add(audit.LockHeadCommand());
         if (keyed.Count > 0) batch.BatchCommands.Add(_records.ReadKnownCommand(keyed));
         var accounts = new NpgsqlBatchCommand(_snapshots.SelectSql(lockRows: true));
-        accounts.Parameters.Add(new NpgsqlParameter { Value = units.SelectMany(AccountsOf).Distinct().Order().ToArray() });
+        accounts.Parameters.Add(new NpgsqlParameter { Value = units.SelectMany(u => u.Accounts).Distinct().Order().ToArray() });
         batch.BatchCommands.Add(accounts);
 
         await using var reader = await batch.ExecuteReaderAsync(ct);

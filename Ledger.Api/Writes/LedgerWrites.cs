@@ -1,5 +1,4 @@
-using Ledger.Domain.Accounts;
-using Ledger.Domain.Transfers;
+using Ledger.Projections.Store;
 
 namespace Ledger.Api.Writes;
 
@@ -12,51 +11,27 @@ public abstract record LedgerWrite(string Actor)
     public virtual int Weight => 1;
 }
 
-/// <summary>A write that creates something under an id; the id is its idempotency key.</summary>
-public abstract record IdempotentWrite(Guid Id, byte[] RequestHash, string Actor) : LedgerWrite(Actor);
-
-public sealed record OpenAccountWrite(Guid Id, byte[] RequestHash, string Actor, OpenAccount Command, long InitialBalanceMinor)
-    : IdempotentWrite(Id, RequestHash, Actor)
-{
-    public override string Operation => "account.open";
-}
-
-public enum MovementKind { Transfer, Deposit, Withdrawal }
-
-public sealed record TransferWrite(
-    Guid Id, byte[] RequestHash, string Actor, MovementKind Kind, TransferFunds Command, IReadOnlyDictionary<string, string>? Metadata)
-    : IdempotentWrite(Id, RequestHash, Actor)
-{
-    public override string Operation => Kind switch
-    {
-        MovementKind.Transfer => "transfer",
-        MovementKind.Deposit => "deposit",
-        MovementKind.Withdrawal => "withdrawal",
-        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
-    };
-}
-
-/// <summary>Freeze, unfreeze or close: no body, so no idempotency key; repeating one is a no-op by the domain's rules.</summary>
-public sealed record LifecycleWrite(string Actor, IAccountCommand Command) : LedgerWrite(Actor)
-{
-    public override string Operation => Command switch
-    {
-        FreezeAccount => "account.freeze",
-        UnfreezeAccount => "account.unfreeze",
-        CloseAccount => "account.close",
-        _ => throw new ArgumentOutOfRangeException(nameof(Command), Command.GetType().Name, null),
-    };
-}
-
 /// <summary>
-/// Up to 8190 transfers applied in order. Atomic: all commit or none does. Each item is an idempotent
-/// transfer of its own, so its id works with GET /transfers/{id} and POST /transfers alike.
+/// A write the batch decides on its own: one file per kind owns which accounts it touches, how it is
+/// decided against their state, what its audit entry names and says, and what it answers.
 /// </summary>
-public sealed record TransferBatchWrite(string Actor, bool Atomic, IReadOnlyList<TransferWrite> Items) : LedgerWrite(Actor)
+public abstract record DecidedWrite(string Actor) : LedgerWrite(Actor)
 {
-    public override string Operation => "transfer.batch";
-    public override int Weight => Items.Count;
+    /// <summary>Every account whose state the decision needs (loaded and locked before deciding).</summary>
+    public abstract IEnumerable<Guid> Accounts { get; }
+
+    public abstract WriteDecision Decide(BatchDecisions decisions);
+
+    public abstract IReadOnlyList<Guid> AuditSubjects { get; }
+
+    public abstract string Describe();
+
+    /// <summary>The success answer, once the decision's events have their position.</summary>
+    public abstract Succeeded Succeed(WriteDecision decided, LogPosition position, DateTimeOffset now);
 }
+
+/// <summary>A write that creates something under an id; the id is its idempotency key.</summary>
+public abstract record IdempotentWrite(Guid Id, byte[] RequestHash, string Actor) : DecidedWrite(Actor);
 
 /// <summary>What became of a write.</summary>
 public abstract record WriteOutcome;

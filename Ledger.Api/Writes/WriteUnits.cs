@@ -12,7 +12,7 @@ public sealed class WriteUnits
     private readonly IReadOnlyList<LedgerWrite> _writes;
     private readonly int[] _firstUnit;
 
-    private WriteUnits(IReadOnlyList<LedgerWrite> writes, List<LedgerWrite> items, int[] firstUnit, List<(int Start, int Count)> atomicGroups)
+    private WriteUnits(IReadOnlyList<LedgerWrite> writes, List<DecidedWrite> items, int[] firstUnit, List<(int Start, int Count)> atomicGroups)
     {
         _writes = writes;
         Items = items;
@@ -20,25 +20,31 @@ public sealed class WriteUnits
         AtomicGroups = atomicGroups;
     }
 
-    public IReadOnlyList<LedgerWrite> Items { get; }
+    public IReadOnlyList<DecidedWrite> Items { get; }
 
     /// <summary>Unit ranges of atomic transfer batches.</summary>
     public IReadOnlyList<(int Start, int Count)> AtomicGroups { get; }
 
     public static WriteUnits Of(IReadOnlyList<LedgerWrite> writes)
     {
-        var items = new List<LedgerWrite>(writes.Sum(w => w.Weight));
+        var items = new List<DecidedWrite>(writes.Sum(w => w.Weight));
         var firstUnit = new int[writes.Count];
         var groups = new List<(int, int)>();
         for (var i = 0; i < writes.Count; i++)
         {
             firstUnit[i] = items.Count;
-            if (writes[i] is TransferBatchWrite batch)
+            switch (writes[i])
             {
-                if (batch.Atomic) groups.Add((items.Count, batch.Items.Count));
-                items.AddRange(batch.Items);
+                case TransferBatchWrite batch:
+                    if (batch.Atomic) groups.Add((items.Count, batch.Items.Count));
+                    items.AddRange(batch.Items);
+                    break;
+                case DecidedWrite unit:
+                    items.Add(unit);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(writes), writes[i].GetType().Name, "Neither a decision nor a batch of them.");
             }
-            else items.Add(writes[i]);
         }
         return new WriteUnits(writes, items, firstUnit, groups);
     }

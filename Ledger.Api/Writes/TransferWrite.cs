@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+using Ledger.Api.Http;
+using Ledger.Api.Transfers;
+using Ledger.Domain.Transfers;
+using Ledger.Projections.Store;
+
+namespace Ledger.Api.Writes;
+
+public enum MovementKind { Transfer, Deposit, Withdrawal }
+
+/// <summary>A transfer between two accounts; a deposit or withdrawal is one with the currency's settlement account.</summary>
+public sealed record TransferWrite(
+    Guid Id, byte[] RequestHash, string Actor, MovementKind Kind, TransferFunds Command, IReadOnlyDictionary<string, string>? Metadata)
+    : IdempotentWrite(Id, RequestHash, Actor)
+{
+    public override string Operation => Kind switch
+    {
+        MovementKind.Transfer => "transfer",
+        MovementKind.Deposit => "deposit",
+        MovementKind.Withdrawal => "withdrawal",
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
+    };
+
+    public override IEnumerable<Guid> Accounts => [Command.FromAccountId, Command.ToAccountId];
+
+    public override WriteDecision Decide(BatchDecisions decisions)
+    {
+        var command = Command with { Now = decisions.Now };
+        if (Kind != MovementKind.Transfer) decisions.EnsureSettlement(command.Currency);
+        var events = new List<Domain.Accounts.IAccountEvent>();
+        var decision = TransferDecider.Decide(command, decisions.StateOf(command.FromAccountId), decisions.StateOf(command.ToAccountId), decisions.Limits);
+        return BatchDecisions.Try(decision, events, out var refusal) ? decisions.Accept(events, subject: null) : BatchDecisions.Refuse(refusal);
+    }
+
+    public override IReadOnlyList<Guid> AuditSubjects => [Id, Command.FromAccountId, Command.ToAccountId];
+
+    public override string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"Moved {Command.AmountMinor} {Command.Currency} minor units from {Command.FromAccountId} to {Command.ToAccountId} ({Operation}).");
+
+    public override Succeeded Succeed(WriteDecision decided, LogPosition position, DateTimeOffset now) => new(StatusCodes.Status201Created,
+        JsonSerializer.Serialize(new TransferResponse(Id, Command.FromAccountId, Command.ToAccountId, Command.AmountMinor, Command.Currency,
+            Command.Reference, Metadata, "completed", now, position.ToString()), LedgerJson.Default.TransferResponse), position.ToString());
+}
+
+/// <summary>
+/// Up to 8190 transfers applied in order. Atomic: all commit or none does. Each item is an idempotent
+/// transfer of its own, so its id works with GET /transfers/{id} and POST /transfers alike.
+/// </summary>
+public sealed record TransferBatchWrite(string Actor, bool Atomic, IReadOnlyList<TransferWrite> Items) : LedgerWrite(Actor)
+{
+    public override string Operation => "transfer.batch";
+    public override int Weight => Items.Count;
+}
