@@ -48,6 +48,9 @@ public static class LedgerStoreOptions
         opts.Projections.StaleSequenceThreshold = StaleSequenceThreshold;
         // Under writes the high-water mark is polled this often: it bounds how soon a read sees its own write.
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+        // And this often while idle (default 1 s): a rolled-back append's hole is skipped at the first poll
+        // after StaleSequenceThreshold, so the two together bound how long a rollback stalls the views.
+        opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         // Marten's leader lock is database-wide by default; every ledger schema elects its own leader.
         opts.Projections.DaemonLockId = DaemonLockId(schema);
         // How often a standby tries to take over (default 5 s): the two-instances chaos scenario measured
