@@ -22,6 +22,7 @@ public static class LedgerDatabase
             await take.ExecuteNonQueryAsync(ct);
         try
         {
+            await RefuseTheStoreBeforeMartenAsync(connection, services.GetRequiredService<LedgerSchema>(), ct);
             await services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             return await services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
         }
@@ -30,5 +31,24 @@ public static class LedgerDatabase
             await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new() { Value = key } } };
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// A schema written by the ledger before its move to Marten keeps its events in tables of its own
+    /// (<c>events</c>, <c>streams</c>) that this version neither reads nor converts, and its ledger tables
+    /// have another shape under the same migration version. Starting on it would look like an empty
+    /// ledger and then fail on the first write, so it is refused with a line that says what to do.
+    /// </summary>
+    private static async Task RefuseTheStoreBeforeMartenAsync(NpgsqlConnection connection, LedgerSchema schema, CancellationToken ct)
+    {
+        await using var probe = new NpgsqlCommand(
+            "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL", connection)
+        {
+            Parameters = { new() { Value = $"{schema.Name}.events" }, new() { Value = $"{schema.Name}.streams" } },
+        };
+        if ((bool)(await probe.ExecuteScalarAsync(ct))!)
+            throw new InvalidOperationException(
+                $"schema '{schema.Name}' holds the ledger's event store from before its move to Marten (tables events and streams), " +
+                "which this version cannot read; give it a new schema (Ledger:Schema) or database, or stay on the earlier version for this one.");
     }
 }

@@ -62,7 +62,7 @@ public sealed class SecretsInLogsTests
 
     private static Process Start(int port, string db, string key, string schema, StringBuilder output)
     {
-        var info = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", $"http://127.0.0.1:{port}"])
+        var info = new ProcessStartInfo("dotnet", [RealBinary.ApiAssembly(), "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -95,17 +95,6 @@ public sealed class SecretsInLogsTests
             await Task.Delay(100);
         }
         throw new TimeoutException($"The API did not become ready. Output:\n{output}");
-    }
-
-    /// <summary>The API's own build output beside this test assembly's configuration (Debug or Release).</summary>
-    private static string ApiAssembly()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = dir.Parent!.Name;
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Ledger.sln"))) dir = dir.Parent;
-        var path = Path.Combine(dir!.FullName, "Ledger.Api", "bin", configuration, "net10.0", "Ledger.Api.dll");
-        File.Exists(path).ShouldBeTrue($"expected the API build at {path}");
-        return path;
     }
 
     private static int FreePort()
