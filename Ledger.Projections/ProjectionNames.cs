@@ -1,6 +1,6 @@
 namespace Ledger.Projections;
 
-/// <summary>The stored names of the ledger's projections: checkpoint rows, admin status, rebuild targets.</summary>
+/// <summary>The names of the ledger's projections: Marten's projection (shard) names, admin status, rebuild targets.</summary>
 public static class ProjectionNames
 {
     public const string Balances = "balances";

@@ -143,9 +143,9 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
     }
 
     /// <summary>
-    /// One round trip: takes the event store's append lock first (waiting on an advisory lock assigns no
-    /// transaction id, so ids are handed out in lock order: transaction order equals commit order equals
-    /// each stream's version order; a row lock alone does not guarantee that), then the audit head, reads
+    /// One round trip: takes the schema's append lock first (every appender takes it before writing, so
+    /// Marten's sequence numbers are taken, and committed, in lock order; a row lock alone does not
+    /// guarantee that), then the audit head, reads
     /// what earlier requests stored under the batch's idempotency ids (no one else can store one until we
     /// commit), and locks the accounts involved in id order.
     /// </summary>

@@ -145,7 +145,7 @@ snapshot_sources() {
   local src="$BUILD/src" list="$BUILD/src.files"
   mkdir -p "$src"
   (cd "$REPO" && git ls-files -co --exclude-standard -- Directory.Build.props Directory.Packages.props global.json \
-      NuGet.Config nuget.config Ledger.Api Ledger.Domain Ledger.EventStore Ledger.Projections |
+      NuGet.Config nuget.config Ledger.Api Ledger.Domain Ledger.Projections |
     while IFS= read -r f; do [[ -f $f ]] && printf '%s\n' "$f"; done | LC_ALL=C sort -u) >"$list"
   [[ -s $list ]] || die "no sources found to build (is $REPO a git checkout?)"
   # Files gone from the work tree go from the copy too, or the build would still compile them.

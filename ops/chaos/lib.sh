@@ -136,7 +136,7 @@ snapshot_sources() {
   mkdir -p "$src"
   list="$(mktemp)"
   (cd "$CHAOS_REPO" && git ls-files -co --exclude-standard -- Directory.Build.props Directory.Packages.props global.json \
-      NuGet.Config nuget.config Ledger.Api Ledger.Domain Ledger.EventStore Ledger.Projections ops/chaos/Ledger.Chaos.Storm |
+      NuGet.Config nuget.config Ledger.Api Ledger.Domain Ledger.Projections ops/chaos/Ledger.Chaos.Storm |
     while IFS= read -r f; do [[ -f $f ]] && printf '%s\n' "$f"; done | LC_ALL=C sort -u) >"$list" ||
     chaos_fail "cannot list the sources (is $CHAOS_REPO a git checkout?)"
   [[ -s $list ]] || chaos_fail "no sources found to build"

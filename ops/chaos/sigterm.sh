@@ -5,8 +5,8 @@
 #
 # Proves: the process exits with status 0 within 30 s (the host's shutdown timeout); writes in flight
 # when the signal arrived are finished and answered (every id acknowledged, also after the signal,
-# exists); the daemon stops cleanly (both projections' checkpoint rows say `stopped` and no advisory
-# lock of the process is left); after a restart the projections converge and the ledger verifies.
+# exists); the daemon stops cleanly (no session and no advisory lock of the process is left; Marten's
+# progression rows are reported); after a restart the projections converge and the ledger verifies.
 # Schema chaos_sigterm in database ledger_chaos of the project-local cluster.
 set -euo pipefail
 # shellcheck source=ops/chaos/lib.sh

@@ -155,11 +155,6 @@ public static class Commands
         !File.ReadAllText($"/proc/{pid}/stat").Split(')').Last().TrimStart().StartsWith('Z');
 
     /// <summary>
-    /// The key of <c>pg_try_advisory_lock(bigint)</c> for a projection, as the daemon computes it (64-bit
-    /// FNV-1a of <c>eventstore.projection:{schema}:{name}</c>; see docs/daemon.md), split the way pg_locks
-    /// shows a bigint key: classid = high 32 bits, objid = low 32 bits, objsubid = 1.
-    /// </summary>
-    /// <summary>
     /// The advisory lock by which an instance leads a projection, as pg_locks shows it (an int key, so
     /// classid 0). Under Marten's HotCold daemon each shard has its own session lock, whose id Marten
     /// derives from the schema, the shard name and the store's DaemonLockId (JasperFx's
