@@ -4,6 +4,7 @@ using Ledger.Projections.Accounts;
 using Ledger.Projections.Audit;
 using Ledger.Projections.Rebuilds;
 using Ledger.Projections.Schema;
+using Ledger.Projections.Store;
 using Marten;
 using Npgsql;
 
@@ -37,7 +38,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         var plan = Plan(units, known, new BatchDecisions(loaded, limits, now));
 
         var recorded = await AppendAsync(tx, plan.Decisions.Appends(), ct);
-        var positions = recorded.ToDictionary(e => e.Id, e => new Projections.Store.LogPosition(e.Sequence));
+        var positions = recorded.ToDictionary(e => e.Id, e => new LogPosition(e.Sequence));
         var outcomes = Respond(plan, positions, loaded, now);
 
         await using var batch = new NpgsqlBatch(connection, tx);

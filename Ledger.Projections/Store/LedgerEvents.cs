@@ -6,9 +6,6 @@ namespace Ledger.Projections.Store;
 /// <summary>The stored, versioned name of every ledger event. A new shape gets a new name (…v2), never an edit.</summary>
 public static class LedgerEvents
 {
-    /// <summary>Marten's aggregate type name for account streams.</summary>
-    public const string AccountStream = "account";
-
     public static void Map(IEventStoreOptions events)
     {
         events.MapEventType<AccountOpened>("account.opened.v1");

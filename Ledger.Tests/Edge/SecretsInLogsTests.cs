@@ -21,7 +21,7 @@ public sealed class SecretsInLogsTests
         var password = $"Pw-{Guid.NewGuid():N}";
         var key = $"key-{Guid.NewGuid():N}";
         var admin = await TestDatabase.ConnectionStringAsync();
-        await Sql(admin, $"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{password}'");
+        await TestDatabase.ExecuteAsync($"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{password}'");
         var schema = TestDatabase.NewSchemaName("leak");
         var output = new StringBuilder();
         var port = FreePort();
@@ -46,8 +46,8 @@ public sealed class SecretsInLogsTests
         }
         finally
         {
-            await Sql(admin, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
-            await Sql(admin, $"DROP ROLE IF EXISTS {role}");
+            await TestDatabase.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+            await TestDatabase.ExecuteAsync($"DROP ROLE IF EXISTS {role}");
         }
 
         var logs = output.ToString();
@@ -104,11 +104,4 @@ public sealed class SecretsInLogsTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task Sql(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }

@@ -3,7 +3,6 @@ using Alba;
 using Ledger.Projections.Store;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Ledger.Tests.Infrastructure;
 
@@ -96,28 +95,13 @@ public class LedgerApiFactory : IAsyncLifetime, IAsyncDisposable
         return false;
     }
 
-    public async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql.Replace("{schema}", Schema, StringComparison.Ordinal), connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<T> ScalarAsync<T>(string sql) => TestDatabase.ScalarAsync<T>(sql.Replace("{schema}", Schema, StringComparison.Ordinal));
 
-    public async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql.Replace("{schema}", Schema, StringComparison.Ordinal), connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql) => TestDatabase.ExecuteAsync(sql.Replace("{schema}", Schema, StringComparison.Ordinal));
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE", connection);
-        await drop.ExecuteNonQueryAsync();
+        await ExecuteAsync("DROP SCHEMA IF EXISTS {schema} CASCADE");
     }
 }

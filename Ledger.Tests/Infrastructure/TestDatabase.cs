@@ -18,6 +18,24 @@ public static class TestDatabase
     /// <summary>The connection string of the shared test database, created on first use.</summary>
     public static Task<string> ConnectionStringAsync() => Database.Value;
 
+    /// <summary>Runs a statement on the shared test database.</summary>
+    public static async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(await ConnectionStringAsync());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The first column of the first row of a query on the shared test database.</summary>
+    public static async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(await ConnectionStringAsync());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     public static string NewSchemaName(string hint)
     {
         var letters = new string(hint.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(16).ToArray());

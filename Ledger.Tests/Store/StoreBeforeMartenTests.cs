@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Ledger.Tests.Infrastructure;
-using Npgsql;
 
 namespace Ledger.Tests.Store;
 
@@ -15,8 +14,8 @@ public sealed class StoreBeforeMartenTests
     {
         var db = await TestDatabase.ConnectionStringAsync();
         var schema = TestDatabase.NewSchemaName("premarten");
-        await ExecuteAsync(db, $"CREATE SCHEMA {schema}; CREATE TABLE {schema}.streams (id uuid PRIMARY KEY); " +
-                               $"CREATE TABLE {schema}.events (seq bigserial PRIMARY KEY, stream_id uuid NOT NULL)");
+        await TestDatabase.ExecuteAsync($"CREATE SCHEMA {schema}; CREATE TABLE {schema}.streams (id uuid PRIMARY KEY); " +
+                                        $"CREATE TABLE {schema}.events (seq bigserial PRIMARY KEY, stream_id uuid NOT NULL)");
         try
         {
             var info = new ProcessStartInfo("dotnet", [RealBinary.ApiAssembly(), "migrate"]) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -31,27 +30,11 @@ public sealed class StoreBeforeMartenTests
 
             process.ExitCode.ShouldBe(1, await stdout + await stderr);
             (await stderr).ShouldContain("from before its move to Marten");
-            (await ScalarAsync(db, $"SELECT to_regclass('{schema}.mt_events') IS NULL")).ShouldBeTrue("Marten's tables were created beside the old store");
+            (await TestDatabase.ScalarAsync<bool>($"SELECT to_regclass('{schema}.mt_events') IS NULL")).ShouldBeTrue("Marten's tables were created beside the old store");
         }
         finally
         {
-            await ExecuteAsync(db, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
+            await TestDatabase.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE");
         }
-    }
-
-    private static async Task ExecuteAsync(string db, string sql)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<bool> ScalarAsync(string db, string sql)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (bool)(await command.ExecuteScalarAsync())!;
     }
 }
