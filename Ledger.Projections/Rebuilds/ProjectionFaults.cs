@@ -8,7 +8,8 @@ namespace Ledger.Projections.Rebuilds;
 /// Why a projection stopped, kept where every instance can read it. Marten's daemon pauses a shard whose
 /// batch keeps failing, but only the leading instance knows; <c>GET /admin/projections</c> must say
 /// "faulted" and why on any instance, so the projection records the fault itself before rethrowing.
-/// A rebuild that swaps in a complete view clears it.
+/// A fault is current only while the projection's checkpoint is below the event it names; once the
+/// projection passes it (the cause was fixed and the instance restarted), the record no longer counts.
 /// </summary>
 public sealed class ProjectionFaults(NpgsqlDataSource dataSource, LedgerSchema schema)
 {
@@ -28,7 +29,7 @@ public sealed class ProjectionFaults(NpgsqlDataSource dataSource, LedgerSchema s
         }
     }
 
-    public async Task RecordAsync(string projection, string error, long sequence, CancellationToken ct)
+    private async Task RecordAsync(string projection, string error, long sequence, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(schema.Sql("""
             INSERT INTO {schema}.projection_faults (name, error, sequence, at) VALUES ($1, $2, $3, now())
@@ -49,7 +50,4 @@ public sealed class ProjectionFaults(NpgsqlDataSource dataSource, LedgerSchema s
             faults[reader.GetString(0)] = new Fault(reader.GetString(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3));
         return faults;
     }
-
-    /// <summary>The statement that clears a projection's fault, for the rebuild's swap transaction.</summary>
-    public string ClearSql(string projection) => schema.Sql($"DELETE FROM {{schema}}.projection_faults WHERE name = '{projection}'");
 }

@@ -67,7 +67,8 @@ public sealed class ProjectionProgress(IDocumentStore store, ProjectionFaults fa
             var lagEvents = await behind.CountAsync(ct);
             var oldest = lagEvents == 0 ? [] : await behind.OrderBy(e => e.Sequence).Take(1).ToListAsync(ct);
             var lagMs = oldest.Count == 0 ? 0 : Math.Max(0, (long)(now - oldest[0].Timestamp).TotalMilliseconds);
-            var fault = recorded.GetValueOrDefault(name);
+            // A fault the checkpoint has passed is history, not the projection's state.
+            var fault = recorded.GetValueOrDefault(name) is { } f && position.Sequence < f.Sequence ? f : null;
             var status = await rebuilder.IsRunningAnywhereAsync(name, ct) ? Rebuilding : fault is null ? Running : Faulted;
             statuses.Add(new ProjectionStatus(name, position, head, lagEvents, lagMs, status, fault?.Error));
         }
