@@ -9,7 +9,7 @@ public sealed record JobResponse(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
-/// <summary>The <c>jobs</c> table: long operator work (rebuilds) that clients poll.</summary>
+/// <summary>The <c>jobs</c> table: long operator work (rebuilds) that clients poll; the work itself is a Wolverine message.</summary>
 public sealed class Jobs(NpgsqlDataSource dataSource, LedgerSchema schema)
 {
     public Task StartAsync(Guid id, string kind, DateTimeOffset at, CancellationToken ct) => ExecuteAsync(
@@ -22,6 +22,13 @@ public sealed class Jobs(NpgsqlDataSource dataSource, LedgerSchema schema)
         "UPDATE {schema}.jobs SET status = $2, finished_at = $3, error = $4 WHERE id = $1", ct,
         id, error is null ? "succeeded" : "failed", at.ToUniversalTime(), error ?? (object)DBNull.Value);
 
+    public async Task<bool> AnyRunningAsync(string kind, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(schema.Sql("SELECT EXISTS (SELECT 1 FROM {schema}.jobs WHERE kind = $1 AND status = 'running')"));
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     public async Task<JobResponse?> FindAsync(Guid id, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(schema.Sql(
@@ -32,14 +39,6 @@ public sealed class Jobs(NpgsqlDataSource dataSource, LedgerSchema schema)
         return new JobResponse(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4), r.GetFieldValue<DateTimeOffset>(5),
             r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetString(7));
     }
-
-    /// <summary>
-    /// Ends as failed every job of this kind still marked running. Only for callers that know no process
-    /// runs one: they hold its lock themselves, or saw that nobody does.
-    /// </summary>
-    public Task AbandonRunningAsync(string kind, DateTimeOffset at, CancellationToken ct) => ExecuteAsync(
-        "UPDATE {schema}.jobs SET status = 'failed', finished_at = $2, error = $3 WHERE kind = $1 AND status = 'running'", ct,
-        kind, at.ToUniversalTime(), "abandoned: the process running it stopped before it finished; the live view was left as it was");
 
     private async Task ExecuteAsync(string sql, CancellationToken ct, params object[] values)
     {

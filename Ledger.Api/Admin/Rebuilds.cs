@@ -1,18 +1,21 @@
 using Ledger.Api.Http;
+using Ledger.Api.Jobs;
 using Ledger.Projections.Rebuilds;
-using Npgsql;
+using Ledger.Projections.Schema;
+using Marten;
+using Wolverine.Marten;
 
 namespace Ledger.Api.Admin;
 
 /// <summary>
-/// Starts projection rebuilds as background jobs: 202 with a job id at once, 409 while a rebuild of the
-/// same projection runs anywhere. Progress is written to the job row a few times a second. The rebuild
-/// lock is held until the row says how the job ended, so a row still running without anyone holding
-/// the lock belongs to a process that died: it is closed as failed when next seen.
+/// Projection rebuilds as durable jobs: accepting one writes its job row and its Wolverine message in one
+/// transaction, so a job that was answered 202 runs even if this instance dies the next instant (another
+/// instance, or this one restarted, takes the message). At most one job per projection is running: a
+/// second is 409, by the jobs table's unique index and by the rebuild lock a CLI rebuild holds.
 /// </summary>
 public sealed partial class Rebuilds(
-    IEnumerable<IRebuildableProjection> projections, ProjectionRebuilder rebuilder, Jobs jobs, TimeProvider clock,
-    IHostApplicationLifetime lifetime, ILogger<Rebuilds> logger)
+    IEnumerable<IRebuildableProjection> projections, ProjectionRebuilder rebuilder, Jobs jobs, IDocumentStore store, LedgerSchema schema,
+    TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<Rebuilds> logger)
 {
     private const string KindPrefix = "rebuild:";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
@@ -22,77 +25,95 @@ public sealed partial class Rebuilds(
 
     public IReadOnlyList<IRebuildableProjection> All => projections.ToList();
 
-    public static async Task<IResult> Post(string name, Rebuilds rebuilds, CancellationToken ct)
+    public static async Task<IResult> Post(string name, Rebuilds rebuilds, IMartenOutbox outbox, CancellationToken ct)
     {
         if (rebuilds.Find(name) is not { } projection)
             return Problems.NotFound($"Rebuildable projection '{name}' (audit is written with the events and has nothing derived to rebuild)");
-        var jobId = await rebuilds.StartAsync(projection, ct);
+        var jobId = await rebuilds.AcceptAsync(projection, outbox, ct);
         return jobId is null
             ? Problems.Of(StatusCodes.Status409Conflict, "rebuild_running", $"A rebuild of {name} is already running.")
             : TypedResults.Accepted($"/admin/jobs/{jobId}", new { jobId });
     }
 
-    public static async Task<IResult> GetJob(string id, Rebuilds rebuilds, CancellationToken ct)
+    public static async Task<IResult> GetJob(string id, Jobs jobs, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var jobId, out var problem)) return problem!;
-        return await rebuilds.FindJobAsync(jobId, ct) is { } job ? TypedResults.Ok(job) : Problems.NotFound($"Job {jobId}");
+        return await jobs.FindAsync(jobId, ct) is { } job ? TypedResults.Ok(job) : Problems.NotFound($"Job {jobId}");
     }
 
-    private async Task<JobResponse?> FindJobAsync(Guid jobId, CancellationToken ct)
+    private async Task<Guid?> AcceptAsync(IRebuildableProjection projection, IMartenOutbox outbox, CancellationToken ct)
     {
-        var job = await jobs.FindAsync(jobId, ct);
-        if (job is not { Status: "running" } || !job.Kind.StartsWith(KindPrefix, StringComparison.Ordinal)) return job;
-        if (await rebuilder.IsRunningAnywhereAsync(job.Kind[KindPrefix.Length..], ct)) return job;
-        // Read again after closing: the job may have ended properly between the two reads.
-        await jobs.AbandonRunningAsync(job.Kind, clock.GetUtcNow(), ct);
-        LogAbandoned(logger, job.Kind, jobId);
-        return await jobs.FindAsync(jobId, ct);
-    }
-
-    private async Task<Guid?> StartAsync(IRebuildableProjection projection, CancellationToken ct)
-    {
-        var rebuild = await rebuilder.TryStartAsync(projection, ct);
-        if (rebuild is null) return null;
-        var jobId = Guid.CreateVersion7(clock.GetUtcNow());
+        // A rebuild from the CLI holds the lock without a job row. Asking first keeps the unique index for
+        // true races: Marten logs every failed statement as an error.
         var kind = KindPrefix + projection.Name;
-        // We hold the lock, so any job of this kind still marked running lost its process.
-        await jobs.AbandonRunningAsync(kind, clock.GetUtcNow(), ct);
-        await jobs.StartAsync(jobId, kind, clock.GetUtcNow(), ct);
-        _ = Task.Run(() => RunAsync(jobId, projection, rebuild), CancellationToken.None);
+        if (await rebuilder.IsRunningAnywhereAsync(projection.Name, ct) || await jobs.AnyRunningAsync(kind, ct)) return null;
+        var jobId = Guid.CreateVersion7(clock.GetUtcNow());
+        await using var session = store.LightweightSession();
+        outbox.Enroll(session);
+        session.QueueSqlCommand(schema.Sql("INSERT INTO {schema}.jobs (id, kind, status, started_at) VALUES (?, ?, 'running', ?)"),
+            jobId, kind, clock.GetUtcNow().ToUniversalTime());
+        await outbox.PublishAsync(new RebuildProjection(jobId, projection.Name));
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (Hosting.DatabaseFaults.IsUniqueViolation(e, "jobs_one_running"))
+        {
+            return null;
+        }
+        LogAccepted(logger, projection.Name, jobId);
         return jobId;
     }
 
-    private async Task RunAsync(Guid jobId, IRebuildableProjection projection, ProjectionRebuild rebuild)
+    /// <summary>
+    /// Runs an accepted job. Runs again after a crash or a redelivery are harmless: a job no longer
+    /// running is left alone, and a rebuild that died never swapped, so its work is simply redone.
+    /// </summary>
+    public async Task RunAsync(RebuildProjection job)
     {
+        // The host's stopping token, not the handler's: Wolverine's execution timeout must not cut a long
+        // rebuild short, while a stopping host hands the job back (deferred) to run again elsewhere.
+        var stopping = lifetime.ApplicationStopping;
+        if (await jobs.FindAsync(job.JobId, stopping) is not { Status: "running" })
+        {
+            LogAlreadyEnded(logger, job.JobId);
+            return;
+        }
+        if (Find(job.Projection) is not { } projection)
+        {
+            await jobs.FinishAsync(job.JobId, $"no rebuildable projection named {job.Projection}", clock.GetUtcNow(), stopping);
+            return;
+        }
+        await using var rebuild = await rebuilder.TryStartAsync(projection, stopping)
+                                  ?? throw new JobDeferredException($"a rebuild of {projection.Name} is running outside the jobs (the CLI)");
         var latest = new LatestProgress();
         string? error = null;
-        await using (rebuild)
+        using (var done = new CancellationTokenSource())
         {
-            using var done = new CancellationTokenSource();
-            var reporter = ReportAsync(jobId, latest, done.Token);
+            var reporter = ReportAsync(job.JobId, latest, done.Token);
             try
             {
-                await rebuild.RunAsync(latest, lifetime.ApplicationStopping);
-                LogRebuilt(logger, projection.Name, jobId);
+                await rebuild.RunAsync(latest, stopping);
+                LogRebuilt(logger, projection.Name, job.JobId);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                await done.CancelAsync();
+                await reporter;
+                throw new JobDeferredException("the host stopped during the rebuild");
             }
             catch (Exception e)
             {
                 error = $"{e.GetType().Name}: {e.Message}";
-                LogRebuildFailed(logger, projection.Name, jobId, e);
+                LogRebuildFailed(logger, projection.Name, job.JobId, e);
             }
             await done.CancelAsync();
             await reporter;
-            var final = latest.Value;
-            try
-            {
-                await jobs.ProgressAsync(jobId, final.ProcessedEvents, final.TotalEvents, CancellationToken.None);
-                await jobs.FinishAsync(jobId, error, clock.GetUtcNow(), CancellationToken.None);
-            }
-            catch (Exception e) when (Hosting.DatabaseFaults.IsDatabase(e))
-            {
-                LogJobNotRecorded(logger, jobId, e);
-            }
         }
+        // The lock is still held here: the row says how the job ended before anyone else may start one.
+        var final = latest.Value;
+        await jobs.ProgressAsync(job.JobId, final.ProcessedEvents, final.TotalEvents, CancellationToken.None);
+        await jobs.FinishAsync(job.JobId, error, clock.GetUtcNow(), CancellationToken.None);
     }
 
     /// <summary>Writes the latest progress to the job row a few times a second, in order, until the rebuild ends.</summary>
@@ -119,14 +140,14 @@ public sealed partial class Rebuilds(
         public void Report(RebuildProgress value) => _value = value;
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted rebuild of projection {Projection} (job {JobId})")]
+    private static partial void LogAccepted(ILogger logger, string projection, Guid jobId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt projection {Projection} (job {JobId})")]
     private static partial void LogRebuilt(ILogger logger, string projection, Guid jobId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) was still marked running but no process holds its lock: closed as failed (abandoned)")]
-    private static partial void LogAbandoned(ILogger logger, string kind, Guid jobId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record how job {JobId} ended; once its lock is released it reads as failed (abandoned)")]
-    private static partial void LogJobNotRecorded(ILogger logger, Guid jobId, Exception error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was delivered again after it had ended: nothing to do")]
+    private static partial void LogAlreadyEnded(ILogger logger, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild of projection {Projection} failed (job {JobId})")]
     private static partial void LogRebuildFailed(ILogger logger, string projection, Guid jobId, Exception error);

@@ -22,6 +22,10 @@ public static class DatabaseFaults
         _ => false,
     };
 
+    /// <summary>The statement broke the unique index or constraint of this name.</summary>
+    public static bool IsUniqueViolation(Exception e, string constraint) =>
+        Unwrap(e) is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg && pg.ConstraintName == constraint;
+
     private static Exception Unwrap(Exception e) =>
         e is MartenCommandException or MartenSchemaException && e.InnerException is { } inner ? Unwrap(inner) : e;
 }

@@ -19,6 +19,7 @@ using Ledger.Projections.History;
 using Ledger.Projections.Reconciliation;
 using Microsoft.AspNetCore.Authentication;
 using Npgsql;
+using Wolverine.Marten;
 
 namespace Ledger.Api.Hosting;
 
@@ -56,7 +57,9 @@ public static class LedgerServices
         // HotCold: every instance stands by, one leads each projection, another takes over when it dies.
         services.AddMarten(sp => LedgerStoreOptions.Create(sp.GetRequiredService<NpgsqlDataSource>(), schema, options.Projections.BatchSize,
                 sp.GetRequiredService<BalanceProjection>(), sp.GetRequiredService<TransactionHistoryProjection>()))
-            .AddAsyncDaemon(DaemonMode.HotCold);
+            .AddAsyncDaemon(DaemonMode.HotCold)
+            .IntegrateWithWolverine(wolverine => wolverine.MessageStorageSchemaName = schema.Name);
+        services.AddLedgerMessaging();
         services.AddSingleton<ProjectionDaemonState>();
         services.AddHostedService(sp => sp.GetRequiredService<ProjectionDaemonState>());
 
@@ -94,7 +97,8 @@ public static class LedgerServices
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ReconciliationReports>();
         services.AddSingleton<Reconciler>();
-        services.AddHostedService<Admin.ScheduledReconciliation>();
+        services.AddSingleton<Jobs.DailyReconciliation>();
+        services.AddHostedService(sp => sp.GetRequiredService<Jobs.DailyReconciliation>());
         services.AddSingleton<ProjectionRebuilder>();
         services.AddSingleton<Admin.Jobs>();
         services.AddSingleton<Admin.Rebuilds>();

@@ -10,7 +10,7 @@ namespace Ledger.Projections.Rebuilds;
 /// An exclusive right across every process on the database (one rebuild of a projection at a time): a
 /// session-level advisory lock held on a connection of its own. The rebuild also works on this
 /// connection, so the lock and its work live and die with the same session: when a process dies,
-/// PostgreSQL frees the lock and the row that says "running" is known to be abandoned.
+/// PostgreSQL frees the lock, and the half-built work of a rebuild that died is never swapped in.
 /// </summary>
 public sealed class SessionLock : IAsyncDisposable
 {

@@ -114,5 +114,19 @@ public static class LedgerMigrations
                 at        timestamptz NOT NULL
             );
             """),
+        // Jobs run as Wolverine messages from here on: a row still running now belongs to a process of
+        // the version before, which ran its jobs in memory, so it can never finish.
+        new(Module, 5, "durable jobs", """
+            UPDATE {schema}.jobs SET status = 'failed', finished_at = now(),
+                   error = 'abandoned: the process running it stopped before it finished; the live view was left as it was'
+             WHERE status = 'running';
+            DROP INDEX {schema}.jobs_running;
+            CREATE UNIQUE INDEX jobs_one_running ON {schema}.jobs (kind) WHERE status = 'running';
+            CREATE TABLE {schema}.daily_reconciliations (
+                day        date        PRIMARY KEY,
+                due_at     timestamptz NOT NULL,
+                report_id  uuid
+            );
+            """),
     ];
 }

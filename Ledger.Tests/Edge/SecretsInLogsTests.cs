@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Ledger.Tests.Infrastructure;
 using Npgsql;
 
@@ -23,26 +20,27 @@ public sealed class SecretsInLogsTests
         var admin = await TestDatabase.ConnectionStringAsync();
         await TestDatabase.ExecuteAsync($"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{password}'");
         var schema = TestDatabase.NewSchemaName("leak");
-        var output = new StringBuilder();
-        var port = FreePort();
+        string logs;
         try
         {
             var db = new NpgsqlConnectionStringBuilder(admin) { Username = role, Password = password }.ConnectionString;
-            using var process = Start(port, db, key, schema, output);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitReadyAsync(http, process, output);
-
-            http.DefaultRequestHeaders.Add("X-Api-Key", key);
+            await using var process = await ApiProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["LEDGER_DB"] = db,
+                ["LEDGER_API_KEYS"] = $"{key}:operator",
+                ["Ledger__Schema"] = schema,
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            });
+            using var http = process.Client(key);
             var account = await http.OpenAccountAsync(initialBalance: 50);
             await http.PostRawAsync("/transfers", "{ not json");
             await http.GetAsync($"/accounts/{account}");
             await http.GetAsync("/admin/projections");
-            using var wrong = new HttpClient { BaseAddress = http.BaseAddress };
-            wrong.DefaultRequestHeaders.Add("X-Api-Key", key + "x");
+            using var wrong = process.Client(key + "x");
             (await wrong.GetAsync($"/accounts/{account}")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await process.KillAsync();
+            logs = process.Output;
         }
         finally
         {
@@ -50,7 +48,6 @@ public sealed class SecretsInLogsTests
             await TestDatabase.ExecuteAsync($"DROP ROLE IF EXISTS {role}");
         }
 
-        var logs = output.ToString();
         logs.ShouldContain("/accounts"); // the request log lines were captured
         // One line per request, with the fields it has always had (Serilog.AspNetCore's request logging).
         logs.ShouldContain("\"SourceContext\":\"Ledger.Api.Hosting.RequestLogging\"");
@@ -59,49 +56,4 @@ public sealed class SecretsInLogsTests
         logs.ShouldNotContain(password);
         logs.ShouldNotContain(key);
     }
-
-    private static Process Start(int port, string db, string key, string schema, StringBuilder output)
-    {
-        var info = new ProcessStartInfo("dotnet", [RealBinary.ApiAssembly(), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment["LEDGER_DB"] = db;
-        info.Environment["LEDGER_API_KEYS"] = $"{key}:operator";
-        info.Environment["Ledger__Schema"] = schema;
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, Process process, StringBuilder output)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && !process.HasExited)
-        {
-            try
-            {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"The API did not become ready. Output:\n{output}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
 }
