@@ -29,7 +29,7 @@ public static class GetAccount
         return TypedResults.Ok(new BalanceResponse(s.Id, s.Currency, s.BalanceMinor, s.Version, ToMicroseconds(clock.GetUtcNow()), row.LastAt.ToString()));
     }
 
-    /// <summary>Time travel: replays the account's own events up to the instant, read through Marten, folded by the domain.</summary>
+    /// <summary>Time travel: Marten folds the account's own events up to the instant the ledger stamped on them.</summary>
     private static async Task<IResult> BalanceAsOf(string id, string asOf, Marten.IDocumentStore store, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var accountId, out var problem)) return problem!;
@@ -38,12 +38,11 @@ public static class GetAccount
             return Problems.Validation("asOf", "asOf must be an ISO-8601 instant, e.g. 2026-11-22T10:15:30Z.");
         instant = ToMicroseconds(instant);
         await using var session = store.QuerySession();
-        var events = (await session.Events.FetchStreamAsync(accountId, token: ct))
-            .TakeWhile(e => LedgerEvents.InstantOf((IAccountEvent)e.Data) <= instant).ToList();
-        var state = AccountEvolution.Replay(events.Select(e => (IAccountEvent)e.Data));
-        if (state is null) return Problems.NotFound($"Account {accountId} at {instant:O}");
+        if (await session.Events.AggregateStreamAsync<AccountAtInstant>(accountId, timestamp: instant, token: ct) is not { } then)
+            return Problems.NotFound($"Account {accountId} at {instant:O}");
+        var state = then.State;
         return TypedResults.Ok(new BalanceResponse(state.Id, state.Currency, state.BalanceMinor, state.Version, instant,
-            new LogPosition(events[^1].Sequence).ToString()));
+            new LogPosition(then.Position).ToString()));
     }
 
     /// <summary>PostgreSQL keeps microseconds; answering with the same precision keeps every timestamp comparable.</summary>

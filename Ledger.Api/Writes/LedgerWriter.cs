@@ -97,8 +97,12 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
             var action = append.ExpectedVersion == 0
                 ? session.Events.StartStream(append.StreamId, data)
                 : session.Events.Append(append.StreamId, append.ExpectedVersion + data.Length, data);
-            // Quick append stamps rows with the server's clock; the ledger's own instant is in each event's data.
-            for (var i = 0; i < append.Events.Count; i++) action.Events[i].Id = append.Events[i].Id;
+            // Each row carries the instant the ledger answered with, so Marten's time travel (asOf) reads by it.
+            for (var i = 0; i < append.Events.Count; i++)
+            {
+                action.Events[i].Id = append.Events[i].Id;
+                action.Events[i].Timestamp = LedgerEvents.InstantOf(append.Events[i].Data);
+            }
             recorded.AddRange(action.Events);
         }
         await session.SaveChangesAsync(ct);

@@ -32,7 +32,8 @@ public static class LedgerStoreOptions
 
         opts.Events.StreamIdentity = StreamIdentity.AsGuid;
         // Quick append lets Marten's high-water mark probe see a live appender (marten #5327); Rich would defeat it.
-        opts.Events.AppendMode = EventAppendMode.Quick;
+        // This variant takes each row's timestamp from the client: the writer gives it the ledger's instant.
+        opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
         LedgerEvents.Map(opts.Events);
 
         // A projection never drops an event: anything it cannot apply stops it, visibly (GET /admin/projections).
@@ -57,6 +58,7 @@ public static class LedgerStoreOptions
         // a 5.2 s take-over after kill -9 of the leader with the default.
         opts.Projections.LeadershipPollingTime = 1000;
 
+        opts.Projections.Add(new AccountAtInstantAggregation(), ProjectionLifecycle.Live);
         opts.Projections.Add(balances, ProjectionLifecycle.Async, ProjectionNames.Balances,
             async => async.BatchSize = projectionBatchSize);
         opts.Projections.Add(history, ProjectionLifecycle.Async, ProjectionNames.Transactions,

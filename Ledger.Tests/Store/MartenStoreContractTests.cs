@@ -49,6 +49,24 @@ public sealed class MartenStoreContractTests(LedgerApiFactory api, ITestOutputHe
     }
 
     [Fact]
+    public async Task each_row_is_stamped_with_the_instant_the_ledger_answered_so_marten_time_travels_by_it()
+    {
+        var from = await OpenAsync(initialBalance: 100);
+        var to = await OpenAsync();
+        var first = await api.Client().TransferAsync(from.Id, to.Id, 30);
+        await api.Client().TransferAsync(from.Id, to.Id, 5);
+
+        var stream = await api.StreamAsync(from.Id);
+        foreach (var e in stream) e.Timestamp.ShouldBe(LedgerEvents.InstantOf((IAccountEvent)e.Data));
+        var at = first["timestamp"]!.GetValue<DateTimeOffset>();
+        await using var session = Store.QuerySession();
+        var then = await session.Events.AggregateStreamAsync<AccountAtInstant>(from.Id, timestamp: at);
+        then!.State.BalanceMinor.ShouldBe(70);
+        then.Position.ShouldBe(stream[^2].Sequence);
+        (await session.Events.AggregateStreamAsync<AccountAtInstant>(from.Id, timestamp: stream[0].Timestamp.AddTicks(-10))).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task every_event_is_stored_under_its_stable_versioned_name()
     {
         var account = await OpenAsync(initialBalance: 10);
