@@ -48,17 +48,27 @@ public static class GetAccount
     /// <summary>PostgreSQL keeps microseconds; answering with the same precision keeps every timestamp comparable.</summary>
     private static DateTimeOffset ToMicroseconds(DateTimeOffset instant) => instant.AddTicks(-(instant.Ticks % 10));
 
+    /// <summary>
+    /// One statement when the view has the account's last write (the usual case). Otherwise it waits for
+    /// the view a moment (see <see cref="ReadFreshness"/>), then answers from the view as it is.
+    /// </summary>
     private static async Task<(Projections.Accounts.AccountRow? Row, IResult? Problem)> ReadAsync(
         string id, string? minPosition, ReadFreshness freshness, AccountViews views, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var accountId, out var problem)) return (null, problem);
-        var waited = await freshness.AwaitAsync(ProjectionNames.Balances, accountId, minPosition, ct);
-        if (waited is not null) return (null, waited);
-        var row = await views.FindAsync(accountId, ct);
-        if (row is not null) return (row, null);
+        if (!string.IsNullOrEmpty(minPosition) && await freshness.AwaitAsync(ProjectionNames.Balances, accountId, minPosition, ct) is { } refused)
+            return (null, refused);
+        var found = await views.FindBesideLastWriteAsync(accountId, ct);
+        if (found is { Row: { } fresh, LastWrite: var last } && (fresh.LastAt >= last || !string.IsNullOrEmpty(minPosition))) return (fresh, null);
+        if (found is null) return (null, Problems.NotFound($"Account {accountId}"));
+        if (string.IsNullOrEmpty(minPosition))
+        {
+            await freshness.CatchUpAsync(ProjectionNames.Balances, found.Value.LastWrite, ct);
+            found = await views.FindBesideLastWriteAsync(accountId, ct);
+        }
         // The write side knows the account but the view has not caught up: say so rather than deny it exists.
-        return await freshness.LastWriteOfAsync(accountId, ct) is null
-            ? (null, Problems.NotFound($"Account {accountId}"))
+        return found is { Row: { } row }
+            ? (row, null)
             : (null, Problems.Unavailable($"Account {accountId} is not in the balances view yet; retry shortly."));
     }
 }

@@ -17,6 +17,17 @@ public sealed class AccountViews(NpgsqlDataSource dataSource, LedgerSchema schem
         return rows.GetValueOrDefault(id);
     }
 
+    /// <summary>One account's view row (null before the view has it) and the position of its last write; null for an unknown account.</summary>
+    public async Task<(AccountRow? Row, LogPosition LastWrite)?> FindBesideLastWriteAsync(Guid id, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(_balances.SelectBesideLastWriteSql());
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var lastWrite = new LogPosition(reader.GetInt64(13));
+        return (reader.IsDBNull(0) ? null : AccountStateTable.Read(reader), lastWrite);
+    }
+
     /// <summary>Oldest first by the position of the opening event; the cursor is the last row's opening position.</summary>
     public async Task<IReadOnlyList<AccountRow>> ListAsync(string? currency, LogPosition after, int limit, CancellationToken ct)
     {

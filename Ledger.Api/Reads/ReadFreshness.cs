@@ -30,9 +30,15 @@ public sealed class ReadFreshness(NpgsqlDataSource dataSource, LedgerSchema sche
         }
 
         var target = accountId is { } id ? await LastWriteOfAsync(id, ct) : await waiter.HeadAsync(ct);
-        if (target is { } position && position > LogPosition.Start)
-            await waiter.WaitForAsync(projection, position, TimeSpan.FromMilliseconds(options.Reads.CatchUpWaitMs), ct);
+        if (target is { } position) await CatchUpAsync(projection, position, ct);
         return null;
+    }
+
+    /// <summary>Waits at most the catch-up bound for the projection to pass the position; the caller then reads the view as it is.</summary>
+    public async Task CatchUpAsync(string projection, LogPosition position, CancellationToken ct)
+    {
+        if (position > LogPosition.Start)
+            await waiter.WaitForAsync(projection, position, TimeSpan.FromMilliseconds(options.Reads.CatchUpWaitMs), ct);
     }
 
     /// <summary>The position of the account's last committed event, from the write side; null if it does not exist.</summary>

@@ -37,6 +37,15 @@ public sealed class AccountStateTable(LedgerSchema schema, string table)
         schema.Sql($"SELECT {Columns} FROM unnest($1::uuid[]) AS wanted(id) JOIN {{schema}}.{table} USING (id) ORDER BY id"
             + (lockRows ? $" FOR UPDATE OF {table}" : ""));
 
+    /// <summary>
+    /// This table's row for one account (null columns when it has none) beside the write side's position
+    /// of the account's last event, or no row when the account does not exist: a read knows in one
+    /// statement whether the view has caught up with the account's own writes.
+    /// </summary>
+    public string SelectBesideLastWriteSql() =>
+        schema.Sql($"SELECT {string.Join(", ", Columns.Split(", ").Select(c => "v." + c))}, w.last_seq FROM {{schema}}.account_snapshots w "
+                   + $"LEFT JOIN {{schema}}.{table} v USING (id) WHERE w.id = $1");
+
     /// <summary>Every row, in the order the caller's <paramref name="tail"/> (WHERE, ORDER BY, LIMIT) gives.</summary>
     public string SelectAllSql(string tail) => schema.Sql($"SELECT {Columns} FROM {{schema}}.{table} {tail}");
 
