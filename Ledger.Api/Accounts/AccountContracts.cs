@@ -1,6 +1,7 @@
 using FluentValidation;
 using Ledger.Api.Hosting;
 using Ledger.Api.Transfers;
+using Ledger.Api.Writes;
 using Ledger.Domain.Accounts;
 using Ledger.Projections.Accounts;
 
@@ -15,6 +16,9 @@ public sealed record AccountResponse(
 
     public static AccountResponse From(AccountState s, string position) => new(
         s.Id, s.Currency, s.Name, AccountRow.StatusText(s.Status), s.AllowNegative, s.BalanceMinor, s.Version, s.OpenedAt, position);
+
+    public static AccountResponse From(AccountResult a) =>
+        new(a.Id, a.Currency, a.Name, a.Status, a.AllowNegative, a.Balance, a.Version, a.OpenedAt, a.Position);
 }
 
 public sealed class OpenAccountValidator : AbstractValidator<OpenAccountRequest>

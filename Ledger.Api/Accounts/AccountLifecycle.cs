@@ -20,6 +20,7 @@ public static class AccountLifecycle
     private static async Task<IResult> Submit(string id, HttpContext http, WritePipeline pipeline, Func<Guid, IAccountCommand> command)
     {
         if (!WriteResults.TryParseId(id, out var accountId, out var problem)) return problem!;
-        return WriteResults.ToResult(await pipeline.SubmitAsync(new LifecycleWrite(http.User.ActorName(), command(accountId))));
+        return WriteResults.Render<AccountResult, AccountResponse>(await pipeline.SubmitAsync(new LifecycleWrite(http.User.ActorName(), command(accountId))),
+            AccountResponse.From, LedgerJson.Default.AccountResponse, creates: false);
     }
 }

@@ -19,6 +19,6 @@ public static class PostAccount
         var command = new OpenAccount(id, request.Currency!, request.Name, normalized.AllowNegative!.Value, IsSettlement: false, default);
         var write = new OpenAccountWrite(id, RequestHash.Of("account.open", normalized, LedgerJson.Default.OpenAccountRequest),
             http.User.ActorName(), command, normalized.InitialBalance!.Value);
-        return WriteResults.ToResult(await pipeline.SubmitAsync(write));
+        return WriteResults.Render<AccountResult, AccountResponse>(await pipeline.SubmitAsync(write), AccountResponse.From, LedgerJson.Default.AccountResponse, creates: true);
     }
 }

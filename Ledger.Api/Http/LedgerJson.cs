@@ -20,12 +20,8 @@ namespace Ledger.Api.Http;
 [JsonSerializable(typeof(MovementRequest))]
 [JsonSerializable(typeof(AccountResponse))]
 [JsonSerializable(typeof(TransferResponse))]
-[JsonSerializable(typeof(RejectionRecord))]
 [JsonSerializable(typeof(TransferBatchRequest))]
 [JsonSerializable(typeof(Ledger.Api.Admin.ReconciliationRequest))]
-[JsonSerializable(typeof(Ledger.Api.Writes.BatchResponse))]
+[JsonSerializable(typeof(BatchResponse))]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]
 public sealed partial class LedgerJson : JsonSerializerContext;
-
-/// <summary>A remembered business rejection, replayed as the same problem on retry.</summary>
-public sealed record RejectionRecord(string Code, string Detail);

@@ -1,16 +1,22 @@
-using System.Text;
+using System.Text.Json.Serialization.Metadata;
 using Ledger.Api.Writes;
 
 namespace Ledger.Api.Http;
 
 public static class WriteResults
 {
-    public static IResult ToResult(WriteOutcome outcome) => outcome switch
+    /// <summary>
+    /// The HTTP answer to a write: its committed result rendered by the endpoint (201 when this request
+    /// created it and the route creates, 200 otherwise), a refusal as the problem its code maps to.
+    /// </summary>
+    public static IResult Render<TResult, TResponse>(WriteOutcome outcome, Func<TResult, TResponse> render, JsonTypeInfo<TResponse> json, bool creates)
+        where TResult : WriteResult => outcome switch
     {
-        Succeeded s => Results.Text(s.Body, "application/json", Encoding.UTF8, s.StatusCode),
-        Refused r => Problems.Of(r.StatusCode, r.Code, r.Detail),
+        Committed { Result: TResult result, Replayed: var replayed } => TypedResults.Json(render(result), json,
+            statusCode: creates && !replayed ? StatusCodes.Status201Created : StatusCodes.Status200OK),
+        Refused r => Problems.Of(ProblemCodes.StatusOf(r.Code), r.Code, r.Detail),
         Unavailable u => Problems.Unavailable(u.Detail),
-        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome.GetType().Name, null),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome.ToString(), "Not an outcome of this kind of write."),
     };
 
     /// <summary>Path ids are parsed by hand so a malformed one is a 400 problem, not a routing 404.</summary>

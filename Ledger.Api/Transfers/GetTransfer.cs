@@ -1,4 +1,3 @@
-using System.Text;
 using Ledger.Api.Http;
 using Ledger.Api.Writes;
 
@@ -9,7 +8,8 @@ public static class GetTransfer
     public static async Task<IResult> Handle(string id, Npgsql.NpgsqlDataSource dataSource, CommandRecords records, CancellationToken ct)
     {
         if (!WriteResults.TryParseId(id, out var transferId, out var problem)) return problem!;
-        var body = await records.FindTransferAsync(dataSource, transferId, ct);
-        return body is null ? Problems.NotFound($"Transfer {transferId}") : Results.Text(body, "application/json", Encoding.UTF8);
+        return await records.FindTransferAsync(dataSource, transferId, ct) is { } transfer
+            ? TypedResults.Json(TransferResponse.From(transfer), LedgerJson.Default.TransferResponse)
+            : Problems.NotFound($"Transfer {transferId}");
     }
 }

@@ -29,6 +29,6 @@ public static class PostMovement
         var operation = kind == MovementKind.Deposit ? "deposit" : "withdrawal";
         var write = new TransferWrite(id, RequestHash.Of(operation, request with { Id = id }, LedgerJson.Default.MovementRequest),
             http.User.ActorName(), kind, command, Metadata: null);
-        return WriteResults.ToResult(await pipeline.SubmitAsync(write));
+        return PostTransfer.Render(await pipeline.SubmitAsync(write));
     }
 }

@@ -12,8 +12,12 @@ public static class PostTransfer
         var (request, problem) = await JsonBody.ReadAsync(http.Request, LedgerJson.Default.TransferRequest, validator, ct);
         if (problem is not null) return problem;
 
-        return WriteResults.ToResult(await pipeline.SubmitAsync(ToWrite(request!, http.User.ActorName())));
+        return Render(await pipeline.SubmitAsync(ToWrite(request!, http.User.ActorName())));
     }
+
+    /// <summary>The answer of every write that moves money once (transfers, deposits, withdrawals).</summary>
+    public static IResult Render(WriteOutcome outcome) =>
+        WriteResults.Render<TransferResult, TransferResponse>(outcome, TransferResponse.From, LedgerJson.Default.TransferResponse, creates: true);
 
     /// <summary>The idempotent transfer a request stands for; shared with the batch endpoint so an id means the same everywhere.</summary>
     public static TransferWrite ToWrite(TransferRequest request, string actor)

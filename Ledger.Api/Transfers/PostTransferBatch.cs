@@ -39,6 +39,7 @@ public static class PostTransferBatch
 
         var actor = http.User.ActorName();
         var items = request!.Transfers!.Select(t => PostTransfer.ToWrite(t!, actor)).ToList();
-        return WriteResults.ToResult(await pipeline.SubmitAsync(new TransferBatchWrite(actor, request.Atomic ?? false, items)));
+        return WriteResults.Render<BatchResult, BatchResponse>(await pipeline.SubmitAsync(new TransferBatchWrite(actor, request.Atomic ?? false, items)),
+            BatchResponse.From, LedgerJson.Default.BatchResponse, creates: false);
     }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Ledger.Api.Hosting;
+using Ledger.Api.Writes;
 using Ledger.Domain.Accounts;
 
 namespace Ledger.Api.Transfers;
@@ -12,7 +13,27 @@ public sealed record MovementRequest(Guid? Id, Guid? AccountId, long? Amount, st
 
 public sealed record TransferResponse(
     Guid Id, Guid FromAccountId, Guid ToAccountId, long Amount, string Currency, string? Reference,
-    IReadOnlyDictionary<string, string>? Metadata, string Status, DateTimeOffset Timestamp, string Position);
+    IReadOnlyDictionary<string, string>? Metadata, string Status, DateTimeOffset Timestamp, string Position)
+{
+    public static TransferResponse From(TransferResult t) =>
+        new(t.Id, t.FromAccountId, t.ToAccountId, t.Amount, t.Currency, t.Reference, t.Metadata, "completed", t.Timestamp, t.Position);
+}
+
+public sealed record BatchItemResult(
+    Guid Id,
+    string Status,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Code,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Position);
+
+public sealed record BatchResponse(IReadOnlyList<BatchItemResult> Results)
+{
+    public static BatchResponse From(BatchResult batch) => new(batch.Items.Select(item => item.Outcome switch
+    {
+        Committed { Result: TransferResult t } => new BatchItemResult(item.Id, "completed", null, t.Position),
+        Refused r => new BatchItemResult(item.Id, "rejected", r.Code, null),
+        var other => throw new InvalidOperationException($"A batch item cannot end as {other.GetType().Name}."),
+    }).ToList());
+}
 
 /// <summary>Limits on the free-text parts of a transfer, shared by every endpoint that moves money.</summary>
 public static class TransferLimits

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ledger.Api.Http;
 using Ledger.Projections.Schema;
-using Ledger.Projections.Store;
 using Npgsql;
 
 namespace Ledger.Api.Writes;
@@ -13,16 +13,31 @@ public sealed record CommandRecord(string Operation, byte[] RequestHash, int Sta
     {
         if (Operation != retry.Operation || !RequestHash.AsSpan().SequenceEqual(retry.RequestHash))
             return CommandRecords.Conflict(retry.Id);
-        if (StatusCode == StatusCodes.Status201Created)
+        if (StatusCode == CommandRecords.CommittedStatus)
         {
-            using var body = JsonDocument.Parse(Response);
-            return new Succeeded(StatusCodes.Status200OK, Response, body.RootElement.GetProperty("position").GetString() ?? "");
+            WriteResult result = Operation == "account.open" ? Read(StoredJson.Default.AccountResult) : Read(StoredJson.Default.TransferResult);
+            return new Committed(result, Replayed: true);
         }
-        var rejection = JsonSerializer.Deserialize(Response, LedgerJson.Default.RejectionRecord)
-                        ?? throw new InvalidOperationException($"Stored rejection of {retry.Id} is empty.");
-        return new Refused(StatusCode, rejection.Code, rejection.Detail);
+        var rejection = Read(StoredJson.Default.RejectionRecord);
+        return new Refused(rejection.Code, rejection.Detail);
     }
+
+    private T Read<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        JsonSerializer.Deserialize(Response, type) ?? throw new InvalidOperationException($"A stored {Operation} outcome is empty.");
 }
+
+/// <summary>A remembered business rejection, replayed as the same problem on retry.</summary>
+public sealed record RejectionRecord(string Code, string Detail);
+
+/// <summary>
+/// The stored form of outcomes: the same camelCase JSON the first answer carried, read leniently so that
+/// members older rows carry and these records no longer name (a transfer's <c>status</c>) are skipped.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, Converters = [typeof(UtcTimestampConverter)])]
+[JsonSerializable(typeof(AccountResult))]
+[JsonSerializable(typeof(TransferResult))]
+[JsonSerializable(typeof(RejectionRecord))]
+public sealed partial class StoredJson : JsonSerializerContext;
 
 /// <summary>
 /// The idempotency table. Rows are written once, complete, at the end of the write transaction. Every
@@ -32,8 +47,11 @@ public sealed record CommandRecord(string Operation, byte[] RequestHash, int Sta
 /// </summary>
 public sealed class CommandRecords(LedgerSchema schema)
 {
+    /// <summary>The <c>status_code</c> of a committed write: the 201 its first answer carried.</summary>
+    public const int CommittedStatus = StatusCodes.Status201Created;
+
     public static Refused Conflict(Guid id) =>
-        new(StatusCodes.Status409Conflict, "idempotency_conflict", $"Id {id} was already used for a different request.");
+        new("idempotency_conflict", $"Id {id} was already used for a different request.");
 
     public static bool SameRequest(IdempotentWrite a, IdempotentWrite b) =>
         a.Operation == b.Operation && a.RequestHash.AsSpan().SequenceEqual(b.RequestHash);
@@ -59,7 +77,7 @@ public sealed class CommandRecords(LedgerSchema schema)
     /// id for a request of its own gets a conflict.
     /// </summary>
     public NpgsqlBatchCommand InsertCommand(
-        IReadOnlyList<(IdempotentWrite Write, WriteOutcome Outcome)> decided, IReadOnlyList<(Guid Id, string Body)> deposits, DateTimeOffset now)
+        IReadOnlyList<(IdempotentWrite Write, WriteOutcome Outcome)> decided, IReadOnlyList<TransferResult> deposits, DateTimeOffset now)
     {
         var command = new NpgsqlBatchCommand(schema.Sql("""
             INSERT INTO {schema}.commands (id, operation, request_hash, status_code, response, created_at)
@@ -69,34 +87,36 @@ public sealed class CommandRecords(LedgerSchema schema)
         command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.Id).Concat(deposits.Select(d => d.Id)).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.Operation).Concat(deposits.Select(_ => "deposit")).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.RequestHash).Concat(deposits.Select(_ => Array.Empty<byte>())).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => Status(c.Outcome)).Concat(deposits.Select(_ => StatusCodes.Status201Created)).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => Body(c.Outcome)).Concat(deposits.Select(d => d.Body)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => Status(c.Outcome)).Concat(deposits.Select(_ => CommittedStatus)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => Body(c.Outcome)).Concat(deposits.Select(d => JsonSerializer.Serialize(d, StoredJson.Default.TransferResult))).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
         return command;
     }
 
-    /// <summary>The stored 201 body of a completed transfer, deposit or withdrawal.</summary>
-    public async Task<string?> FindTransferAsync(NpgsqlDataSource dataSource, Guid id, CancellationToken ct)
+    /// <summary>A completed transfer, deposit or withdrawal, as its write recorded it.</summary>
+    public async Task<TransferResult?> FindTransferAsync(NpgsqlDataSource dataSource, Guid id, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(schema.Sql("""
             SELECT response::text FROM {schema}.commands
             WHERE id = $1 AND status_code = 201 AND operation IN ('transfer', 'deposit', 'withdrawal')
             """));
         command.Parameters.Add(new NpgsqlParameter { Value = id });
-        return await command.ExecuteScalarAsync(ct) as string;
+        return await command.ExecuteScalarAsync(ct) is string stored ? JsonSerializer.Deserialize(stored, StoredJson.Default.TransferResult) : null;
     }
 
+    /// <summary>The status the first answer carried: the column predates these records and older rows keep it.</summary>
     private static int Status(WriteOutcome outcome) => outcome switch
     {
-        Succeeded s => s.StatusCode,
-        Refused r => r.StatusCode,
+        Committed => CommittedStatus,
+        Refused r => ProblemCodes.StatusOf(r.Code),
         _ => throw new InvalidOperationException($"Only decided outcomes are remembered, not {outcome.GetType().Name}."),
     };
 
     private static string Body(WriteOutcome outcome) => outcome switch
     {
-        Succeeded s => s.Body,
-        Refused r => JsonSerializer.Serialize(new RejectionRecord(r.Code, r.Detail), LedgerJson.Default.RejectionRecord),
+        Committed { Result: AccountResult a } => JsonSerializer.Serialize(a, StoredJson.Default.AccountResult),
+        Committed { Result: TransferResult t } => JsonSerializer.Serialize(t, StoredJson.Default.TransferResult),
+        Refused r => JsonSerializer.Serialize(new RejectionRecord(r.Code, r.Detail), StoredJson.Default.RejectionRecord),
         _ => throw new InvalidOperationException($"Only decided outcomes are remembered, not {outcome.GetType().Name}."),
     };
 }

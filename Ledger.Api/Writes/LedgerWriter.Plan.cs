@@ -77,7 +77,7 @@ public sealed partial class LedgerWriter
         {
             var refusal = i == failed
                 ? cause
-                : new Refused(StatusCodes.Status422UnprocessableEntity, "linked_failed",
+                : new Refused("linked_failed",
                     $"Not applied: item {failed - start} of the atomic batch was rejected ({cause.Code}).");
             plan.Decided[i] = null;
             plan.DuplicateOf[i] = null;

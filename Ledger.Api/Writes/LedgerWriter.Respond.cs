@@ -5,7 +5,7 @@ namespace Ledger.Api.Writes;
 
 public sealed partial class LedgerWriter
 {
-    /// <summary>Turns decisions into the contract's responses, now that the events have log positions.</summary>
+    /// <summary>Turns decisions into outcomes, now that the events have log positions.</summary>
     private static WriteOutcome?[] Respond(
         BatchPlan plan, Dictionary<Guid, LogPosition> positions, Dictionary<Guid, AccountRow> loaded, DateTimeOffset now)
     {
@@ -22,7 +22,7 @@ public sealed partial class LedgerWriter
             outcomes[i] = CommandRecords.SameRequest(original, (IdempotentWrite)plan.Units[i])
                 ? outcomes[first] switch
                 {
-                    Succeeded s => s with { StatusCode = StatusCodes.Status200OK },
+                    Committed c => c with { Replayed = true },
                     var other => other,
                 }
                 : CommandRecords.Conflict(original.Id);
@@ -30,12 +30,13 @@ public sealed partial class LedgerWriter
         return outcomes;
     }
 
-    private static Succeeded Success(
+    private static Committed Success(
         BatchPlan plan, int index, WriteDecision decided, Dictionary<Guid, LogPosition> positions, Dictionary<Guid, AccountRow> loaded, DateTimeOffset now)
     {
+        // A decision without events (freezing a frozen account) changed nothing: its position is the subject's last.
         var position = decided.EventIds.Count > 0
             ? decided.EventIds.Max(id => positions[id])
             : loaded[decided.SubjectAfter!.Id].LastAt;
-        return plan.Units[index].Succeed(decided, position, now);
+        return new Committed(plan.Units[index].Result(decided, position, now), Replayed: decided.EventIds.Count == 0);
     }
 }

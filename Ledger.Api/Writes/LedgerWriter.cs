@@ -121,16 +121,14 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         return command;
     }
 
-    /// <summary>The deposit that booked each accepted initial balance, as a transfer record GET /transfers/{id} can return.</summary>
-    private static List<(Guid Id, string Body)> InitialDeposits(BatchPlan plan, IReadOnlyList<WriteOutcome> outcomes, DateTimeOffset now)
+    /// <summary>The deposit that booked each accepted initial balance, as a transfer GET /transfers/{id} can return.</summary>
+    private static List<TransferResult> InitialDeposits(BatchPlan plan, IReadOnlyList<WriteOutcome> outcomes, DateTimeOffset now)
     {
-        var deposits = new List<(Guid, string)>();
+        var deposits = new List<TransferResult>();
         for (var i = 0; i < outcomes.Count; i++)
         {
-            if (plan.Decided[i] is not { Refusal: null, InitialDeposit: { } d } || outcomes[i] is not Succeeded { StatusCode: 201 } opened) continue;
-            deposits.Add((d.TransferId, System.Text.Json.JsonSerializer.Serialize(new Transfers.TransferResponse(
-                d.TransferId, d.FromAccountId, d.ToAccountId, d.AmountMinor, d.Currency, d.Reference, null, "completed", now, opened.Position),
-                Http.LedgerJson.Default.TransferResponse)));
+            if (plan.Decided[i] is not { Refusal: null, InitialDeposit: { } d } || outcomes[i] is not Committed { Replayed: false, Result: AccountResult opened }) continue;
+            deposits.Add(new TransferResult(d.TransferId, d.FromAccountId, d.ToAccountId, d.AmountMinor, d.Currency, d.Reference, null, now, opened.Position));
         }
         return deposits;
     }
@@ -141,7 +139,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         {
             if (units[i] is not TransferWrite transfer) continue;
             var kind = new KeyValuePair<string, object?>("kind", transfer.Operation);
-            if (outcomes[i] is Succeeded { StatusCode: 201 }) Observability.LedgerTelemetry.TransfersCommitted.Add(1, kind);
+            if (outcomes[i] is Committed { Replayed: false }) Observability.LedgerTelemetry.TransfersCommitted.Add(1, kind);
             else if (outcomes[i] is Refused refused)
                 Observability.LedgerTelemetry.TransfersRejected.Add(1, kind, new KeyValuePair<string, object?>("code", refused.Code));
         }

@@ -26,21 +26,9 @@ public abstract record DecidedWrite(string Actor) : LedgerWrite(Actor)
 
     public abstract string Describe();
 
-    /// <summary>The success answer, once the decision's events have their position.</summary>
-    public abstract Succeeded Succeed(WriteDecision decided, LogPosition position, DateTimeOffset now);
+    /// <summary>What the write recorded, once the decision's events have their position.</summary>
+    public abstract WriteResult Result(WriteDecision decided, LogPosition position, DateTimeOffset now);
 }
 
 /// <summary>A write that creates something under an id; the id is its idempotency key.</summary>
 public abstract record IdempotentWrite(Guid Id, byte[] RequestHash, string Actor) : DecidedWrite(Actor);
-
-/// <summary>What became of a write.</summary>
-public abstract record WriteOutcome;
-
-/// <summary>Done (201), replayed (200) or a no-op (200); the body is the contract's JSON.</summary>
-public sealed record Succeeded(int StatusCode, string Body, string Position) : WriteOutcome;
-
-/// <summary>Refused with a contract code: 422 business rules, 409 idempotency, 404 unknown account.</summary>
-public sealed record Refused(int StatusCode, string Code, string Detail) : WriteOutcome;
-
-/// <summary>Nothing was written: the database failed or the queue was full.</summary>
-public sealed record Unavailable(string Detail) : WriteOutcome;

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Ledger.Api.Accounts;
-using Ledger.Api.Http;
 using Ledger.Domain.Accounts;
 using Ledger.Projections.Store;
 
@@ -39,6 +36,6 @@ public sealed record LifecycleWrite(string Actor, IAccountCommand Command) : Dec
 
     public override string Describe() => $"{Operation} on account {Command.AccountId}.";
 
-    public override Succeeded Succeed(WriteDecision decided, LogPosition position, DateTimeOffset now) => new(StatusCodes.Status200OK,
-        JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse), position.ToString());
+    public override WriteResult Result(WriteDecision decided, LogPosition position, DateTimeOffset now) =>
+        AccountResult.Of(decided.SubjectAfter!, position);
 }

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Ledger.Api.Accounts;
-using Ledger.Api.Http;
 using Ledger.Domain.Accounts;
 using Ledger.Domain.Transfers;
 using Ledger.Projections.Store;
@@ -39,6 +36,6 @@ public sealed record OpenAccountWrite(Guid Id, byte[] RequestHash, string Actor,
     public override string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"Opened account {Command.AccountId} in {Command.Currency} with initial balance {InitialBalanceMinor}.");
 
-    public override Succeeded Succeed(WriteDecision decided, LogPosition position, DateTimeOffset now) => new(StatusCodes.Status201Created,
-        JsonSerializer.Serialize(AccountResponse.From(decided.SubjectAfter!, position.ToString()), LedgerJson.Default.AccountResponse), position.ToString());
+    public override WriteResult Result(WriteDecision decided, LogPosition position, DateTimeOffset now) =>
+        AccountResult.Of(decided.SubjectAfter!, position);
 }

@@ -1,9 +1,8 @@
-using Ledger.Api.Http;
 using Ledger.Domain;
 
 namespace Ledger.Api.Writes;
 
-/// <summary>The contract's code for each business rejection of the domain; its status comes from <see cref="ProblemCodes"/>.</summary>
+/// <summary>The contract's code for each business rejection of the domain; its status comes from <see cref="Http.ProblemCodes"/> at the edge.</summary>
 public static class RejectionCodes
 {
     /// <param name="rejection">What the domain refused.</param>
@@ -26,6 +25,6 @@ public static class RejectionCodes
             RejectionCode.SettlementAccount => "settlement_account",
             _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection.Code, null),
         };
-        return new Refused(ProblemCodes.StatusOf(code), code, rejection.Detail);
+        return new Refused(code, rejection.Detail);
     }
 }

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Ledger.Api.Http;
-using Ledger.Api.Transfers;
 using Ledger.Domain.Transfers;
 using Ledger.Projections.Store;
 
@@ -38,9 +35,8 @@ public sealed record TransferWrite(
     public override string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"Moved {Command.AmountMinor} {Command.Currency} minor units from {Command.FromAccountId} to {Command.ToAccountId} ({Operation}).");
 
-    public override Succeeded Succeed(WriteDecision decided, LogPosition position, DateTimeOffset now) => new(StatusCodes.Status201Created,
-        JsonSerializer.Serialize(new TransferResponse(Id, Command.FromAccountId, Command.ToAccountId, Command.AmountMinor, Command.Currency,
-            Command.Reference, Metadata, "completed", now, position.ToString()), LedgerJson.Default.TransferResponse), position.ToString());
+    public override WriteResult Result(WriteDecision decided, LogPosition position, DateTimeOffset now) => new TransferResult(
+        Id, Command.FromAccountId, Command.ToAccountId, Command.AmountMinor, Command.Currency, Command.Reference, Metadata, now, position.ToString());
 }
 
 /// <summary>

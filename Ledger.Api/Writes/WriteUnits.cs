@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Ledger.Api.Http;
 
 namespace Ledger.Api.Writes;
 
@@ -56,33 +54,12 @@ public sealed class WriteUnits
         for (var i = 0; i < _writes.Count; i++)
         {
             outcomes[i] = _writes[i] is TransferBatchWrite batch
-                ? BatchResult(batch, unitOutcomes.Skip(_firstUnit[i]).Take(batch.Items.Count).ToList())
+                ? Batch(batch, unitOutcomes.Skip(_firstUnit[i]).Take(batch.Items.Count).ToList())
                 : unitOutcomes[_firstUnit[i]];
         }
         return outcomes;
     }
 
-    private static Succeeded BatchResult(TransferBatchWrite batch, IReadOnlyList<WriteOutcome> items)
-    {
-        var results = new List<BatchItemResult>(items.Count);
-        for (var i = 0; i < items.Count; i++)
-        {
-            results.Add(items[i] switch
-            {
-                Succeeded s => new BatchItemResult(batch.Items[i].Id, "completed", null, s.Position),
-                Refused r => new BatchItemResult(batch.Items[i].Id, "rejected", r.Code, null),
-                var other => throw new InvalidOperationException($"A batch item cannot end as {other.GetType().Name}."),
-            });
-        }
-        var last = results.LastOrDefault(r => r.Position is not null)?.Position ?? "";
-        return new Succeeded(StatusCodes.Status200OK, JsonSerializer.Serialize(new BatchResponse(results), LedgerJson.Default.BatchResponse), last);
-    }
+    private static Committed Batch(TransferBatchWrite batch, IReadOnlyList<WriteOutcome> items) =>
+        new(new BatchResult(batch.Items.Select((item, i) => new BatchItem(item.Id, items[i])).ToList()), Replayed: false);
 }
-
-public sealed record BatchItemResult(
-    Guid Id,
-    string Status,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Code,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Position);
-
-public sealed record BatchResponse(IReadOnlyList<BatchItemResult> Results);

@@ -27,7 +27,7 @@ public sealed class ShutdownDrainTests : IAsyncLifetime
         await pipeline.StopAsync(CancellationToken.None);
 
         var outcomes = await Task.WhenAll(pending);
-        outcomes.ShouldAllBe(o => o is Succeeded);
+        outcomes.ShouldAllBe(o => o is Committed);
         (await _api.ScalarAsync<long>($"SELECT balance FROM {{schema}}.account_snapshots WHERE id = '{b}'")).ShouldBe(300);
     }
 }
