@@ -37,6 +37,10 @@ public static class AccountDecider
             (CloseAccount close, { BalanceMinor: not 0 } account) => Rejections.Reject(
                 RejectionCode.AccountNotEmpty,
                 $"Account {close.AccountId} still holds {account.BalanceMinor} {account.Currency} minor units; only an empty account can be closed."),
+            (CloseAccount close, { } holding) when holding.PendingDebitsMinor != 0 || holding.PendingCreditsMinor != 0 =>
+                Rejections.Reject(
+                    RejectionCode.AccountNotEmpty,
+                    $"Account {close.AccountId} has open holds ({holding.PendingDebitsMinor} {holding.Currency} minor units to debit, {holding.PendingCreditsMinor} to credit); only an account without holds can be closed."),
             (CloseAccount close, { IsSettlement: true }) => Rejections.Reject(
                 RejectionCode.SettlementAccount,
                 $"Account {close.AccountId} is a settlement account and cannot be closed."),

@@ -21,17 +21,24 @@ public static class AccountEvolution
     {
         ArgumentNullException.ThrowIfNull(@event);
 
-        return @event switch
+        var next = @event switch
         {
             AccountOpened opened => Open(state, opened),
             AccountCredited credited => Credit(Existing(state, credited), credited),
             AccountDebited debited => Debit(Existing(state, debited), debited),
+            AccountDebitHeld held => PendingDebits(Existing(state, held), held.AmountMinor, held.PendingDebitsAfterMinor, held),
+            AccountCreditHeld held => PendingCredits(Existing(state, held), held.AmountMinor, held.PendingCreditsAfterMinor, held),
+            AccountDebitHoldReleased released =>
+                PendingDebits(Existing(state, released), -released.AmountMinor, released.PendingDebitsAfterMinor, released),
+            AccountCreditHoldReleased released =>
+                PendingCredits(Existing(state, released), -released.AmountMinor, released.PendingCreditsAfterMinor, released),
             AccountFrozen frozen => Next(Existing(state, frozen)) with { Status = AccountStatus.Frozen },
             AccountUnfrozen unfrozen => Next(Existing(state, unfrozen)) with { Status = AccountStatus.Active },
-            AccountClosed closed => Next(Existing(state, closed)) with { Status = AccountStatus.Closed },
+            AccountClosed closed => Close(Existing(state, closed), closed),
             _ => throw new InvalidOperationException(
                 $"Unknown account event type {@event.GetType().FullName}: {@event}."),
         };
+        return RequireInvariants(next, @event);
     }
 
     private static AccountState Open(AccountState? state, AccountOpened opened)
@@ -80,6 +87,56 @@ public static class AccountEvolution
         };
     }
 
+    private static AccountState Close(AccountState state, AccountClosed closed)
+    {
+        if (state.PendingDebitsMinor != 0 || state.PendingCreditsMinor != 0)
+        {
+            throw new InvalidOperationException($"{closed} cannot apply to an account with open holds: {state}.");
+        }
+
+        return Next(state) with { Status = AccountStatus.Closed };
+    }
+
+    // The pair of the deciders' checks, asserted after reading: a state outside them was never decided.
+    private static AccountState RequireInvariants(AccountState state, IAccountEvent @event)
+    {
+        if (!AccountBounds.Fit(state))
+        {
+            throw new InvalidOperationException($"{@event} leaves the account's amounts out of range: {state}.");
+        }
+
+        if (!state.AllowNegative && state.AvailableBalanceMinor < 0)
+        {
+            throw new InvalidOperationException(
+                $"{@event} leaves {state.AvailableBalanceMinor} available on an account that may not go below zero: {state}.");
+        }
+
+        return state;
+    }
+
+    private static AccountState PendingDebits(AccountState state, long delta, long recordedAfter, IAccountEvent @event) =>
+        Next(state) with { PendingDebitsMinor = PendingAfter(state.PendingDebitsMinor, delta, recordedAfter, @event, state) };
+
+    private static AccountState PendingCredits(AccountState state, long delta, long recordedAfter, IAccountEvent @event) =>
+        Next(state) with { PendingCreditsMinor = PendingAfter(state.PendingCreditsMinor, delta, recordedAfter, @event, state) };
+
+    private static long PendingAfter(long pending, long delta, long recorded, IAccountEvent @event, AccountState state)
+    {
+        var expected = AddOrThrow(pending, delta, @event, state);
+        if (expected < 0)
+        {
+            throw new InvalidOperationException($"{@event} releases more than {state} holds.");
+        }
+
+        if (expected != recorded)
+        {
+            throw new InvalidOperationException(
+                $"{@event} records a pending total of {recorded} after it but applying it to {state} gives {expected}.");
+        }
+
+        return expected;
+    }
+
     private static AccountState Existing(AccountState? state, IAccountEvent @event)
     {
         if (state is null)
@@ -106,7 +163,7 @@ public static class AccountEvolution
         }
         catch (OverflowException overflow)
         {
-            throw new InvalidOperationException($"{@event} overflows the balance of {state}.", overflow);
+            throw new InvalidOperationException($"{@event} overflows an amount of {state}.", overflow);
         }
     }
 

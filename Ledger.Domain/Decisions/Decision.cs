@@ -13,6 +13,9 @@ public enum RejectionCode
     LimitExceeded,
     AccountAlreadyExists,
     SettlementAccount,
+    TransferNotPending,
+    TransferExpired,
+    AmountExceedsPending,
 }
 
 public sealed record Rejection(RejectionCode Code, string Detail);

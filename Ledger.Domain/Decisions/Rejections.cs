@@ -12,6 +12,12 @@ internal static class Rejections
     public static Rejected AccountFrozen(Guid accountId) =>
         Reject(RejectionCode.AccountFrozen, $"Account {accountId} is frozen.");
 
+    public static Rejected TransferNotPending(Guid transferId, string state) =>
+        Reject(RejectionCode.TransferNotPending, $"Transfer {transferId} {state}; only a pending hold can be posted or voided.");
+
+    public static Rejected TransferExpired(Guid transferId, DateTimeOffset expiresAt) =>
+        Reject(RejectionCode.TransferExpired, $"Transfer {transferId} expired at {expiresAt:O}.");
+
     public static Rejected Reject(RejectionCode code, string detail) =>
         new(new Rejection(code, detail));
 }

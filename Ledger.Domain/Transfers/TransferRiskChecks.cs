@@ -41,15 +41,16 @@ internal static class TransferRiskChecks
             return null;
         }
 
-        // A debit on a later UTC day starts a fresh total.
+        // A debit on a later UTC day starts a fresh total. Open holds count as if debited today: each may post
+        // today without a second check, so the day's debits plus what holds may still take never pass the maximum.
         var today = DateOnly.FromDateTime(command.Now.UtcDateTime);
         var alreadyDebited = from.DebitDay == today ? from.DebitedOnDayMinor : 0;
 
         // Int128 so that a huge running total counts as over the limit instead of wrapping.
-        return (Int128)alreadyDebited + command.AmountMinor > maximum
+        return (Int128)alreadyDebited + from.PendingDebitsMinor + command.AmountMinor > maximum
             ? Rejections.Reject(
                 RejectionCode.LimitExceeded,
-                $"Account {from.Id} has debited {alreadyDebited} {command.Currency} minor units today; {command.AmountMinor} more would exceed the daily maximum of {maximum}.")
+                $"Account {from.Id} has debited {alreadyDebited} {command.Currency} minor units today and holds {from.PendingDebitsMinor} for debit; {command.AmountMinor} more would exceed the daily maximum of {maximum}.")
             : null;
     }
 }

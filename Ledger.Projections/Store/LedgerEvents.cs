@@ -1,4 +1,5 @@
 using Ledger.Domain.Accounts;
+using Ledger.Domain.Holds;
 using Marten.Events;
 
 namespace Ledger.Projections.Store;
@@ -14,6 +15,14 @@ public static class LedgerEvents
         events.MapEventType<AccountFrozen>("account.frozen.v1");
         events.MapEventType<AccountUnfrozen>("account.unfrozen.v1");
         events.MapEventType<AccountClosed>("account.closed.v1");
+        events.MapEventType<AccountDebitHeld>("account.debit_held.v1");
+        events.MapEventType<AccountCreditHeld>("account.credit_held.v1");
+        events.MapEventType<AccountDebitHoldReleased>("account.debit_hold_released.v1");
+        events.MapEventType<AccountCreditHoldReleased>("account.credit_hold_released.v1");
+        events.MapEventType<HoldPlaced>("hold.placed.v1");
+        events.MapEventType<HoldPosted>("hold.posted.v1");
+        events.MapEventType<HoldVoided>("hold.voided.v1");
+        events.MapEventType<HoldExpired>("hold.expired.v1");
     }
 
     /// <summary>
@@ -28,6 +37,10 @@ public static class LedgerEvents
         AccountFrozen e => e.FrozenAt,
         AccountUnfrozen e => e.UnfrozenAt,
         AccountClosed e => e.ClosedAt,
+        AccountDebitHeld e => e.HeldAt,
+        AccountCreditHeld e => e.HeldAt,
+        AccountDebitHoldReleased e => e.ReleasedAt,
+        AccountCreditHoldReleased e => e.ReleasedAt,
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "No instant for this event."),
     };
 }

@@ -94,6 +94,21 @@ public class AccountDeciderTests
             .When(new CloseAccount(Alice, Now))
             .ShouldReject(RejectionCode.AccountNotEmpty);
 
+    // Neither side of an open hold can be closed, so a post never meets a closed account.
+    [Fact]
+    public void closing_an_empty_account_with_an_open_hold_to_debit_is_rejected_as_account_not_empty() =>
+        Given(Opened(Alice, allowNegative: true), DebitHeld(200, pendingAfter: 200)).When(new CloseAccount(Alice, Now))
+            .ShouldReject(RejectionCode.AccountNotEmpty).Detail.ShouldContain("200 USD minor units to debit");
+
+    [Fact]
+    public void closing_an_empty_account_with_an_open_hold_to_credit_is_rejected_as_account_not_empty() =>
+        GivenPendingHold(200).When(new CloseAccount(Bob, Now))
+            .ShouldReject(RejectionCode.AccountNotEmpty).Detail.ShouldContain("200 to credit");
+
+    [Fact]
+    public void closing_an_account_whose_holds_were_all_released_emits_account_closed() =>
+        GivenVoidedHold().When(new CloseAccount(Bob, Now)).ShouldEmit(new AccountClosed(Bob, Now));
+
     [Fact]
     public void closing_an_empty_settlement_account_is_rejected_as_settlement_account() =>
         Given(OpenedSettlement(Bank)).When(new CloseAccount(Bank, Now)).ShouldReject(RejectionCode.SettlementAccount);

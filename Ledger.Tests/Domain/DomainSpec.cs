@@ -1,12 +1,13 @@
 using Ledger.Domain;
 using Ledger.Domain.Accounts;
+using Ledger.Domain.Holds;
 using Ledger.Domain.Risk;
 using Ledger.Domain.Transfers;
 
 namespace Ledger.Tests.Domain;
 
 // Given(history) / When(command) / Then(events or rejection), so each spec reads in about three lines.
-internal static class DomainSpec
+internal static partial class DomainSpec
 {
     public static readonly Guid Alice = Guid.Parse("a11ce000-0000-0000-0000-000000000001");
     public static readonly Guid Bob = Guid.Parse("b0b00000-0000-0000-0000-000000000002");
@@ -18,7 +19,7 @@ internal static class DomainSpec
     public static readonly DateTimeOffset Yesterday = new(2025, 3, 13, 10, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset Now = new(2025, 3, 14, 10, 0, 0, TimeSpan.Zero);
 
-    public static History Given(params IAccountEvent[] events) => new(events);
+    public static History Given(params IAccountEvent[] events) => new(events, []);
 
     public static AccountOpened Opened(Guid id, string currency = "USD", bool allowNegative = false) =>
         new(id, currency, Name: null, allowNegative, IsSettlement: false, Yesterday);
@@ -54,10 +55,33 @@ internal static class DomainSpec
         return rejection;
     }
 
-    internal sealed class History(IReadOnlyList<IAccountEvent> events)
+    public static void ShouldEmit(this HoldDecision decision, IHoldEvent expectedHoldEvent, params IAccountEvent[] expected)
     {
+        var accepted = decision.ShouldBeOfType<HoldAccepted>();
+        accepted.HoldEvent.ShouldBe(expectedHoldEvent);
+        accepted.AccountEvents.ShouldBe(expected);
+    }
+
+    public static TransferHold ShouldLeaveUnchanged(this HoldDecision decision) =>
+        decision.ShouldBeOfType<HoldUnchanged>().Hold;
+
+    public static Rejection ShouldReject(this HoldDecision decision, RejectionCode code)
+    {
+        var rejection = decision.ShouldBeOfType<HoldRejected>().Rejection;
+        rejection.Code.ShouldBe(code, rejection.Detail);
+        return rejection;
+    }
+
+    // The account streams and the transfers' own streams (holds), each folded by its own evolution.
+    internal sealed class History(IReadOnlyList<IAccountEvent> events, IReadOnlyList<IHoldEvent> holdEvents)
+    {
+        public History And(params IHoldEvent[] more) => new(events, [.. holdEvents, .. more]);
+
         public AccountState? StateOf(Guid accountId) =>
             AccountEvolution.Replay(events.Where(e => e.AccountId == accountId));
+
+        public TransferHold? HoldOf(Guid transferId) =>
+            TransferHoldEvolution.Replay(holdEvents.Where(e => e.TransferId == transferId));
 
         public Decision When(IAccountCommand command) =>
             AccountDecider.Decide(command, StateOf(command.AccountId));
@@ -65,5 +89,17 @@ internal static class DomainSpec
         public Decision When(TransferFunds command, RiskLimits? limits = null) =>
             TransferDecider.Decide(
                 command, StateOf(command.FromAccountId), StateOf(command.ToAccountId), limits ?? RiskLimits.None);
+
+        public HoldDecision When(PlaceHold command, RiskLimits? limits = null) =>
+            PlaceHoldDecider.Decide(
+                command, StateOf(command.FromAccountId), StateOf(command.ToAccountId), limits ?? RiskLimits.None);
+
+        // As the writer will: the hold first, then the two accounts it names.
+        public HoldDecision When(IHoldCommand command)
+        {
+            var hold = HoldOf(command.TransferId);
+            return TransferHoldDecider.Decide(
+                command, hold, hold is null ? null : StateOf(hold.FromAccountId), hold is null ? null : StateOf(hold.ToAccountId));
+        }
     }
 }

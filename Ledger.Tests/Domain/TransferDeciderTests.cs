@@ -95,7 +95,26 @@ public class TransferDeciderTests
     public void a_transfer_without_enough_funds_is_rejected_as_insufficient_funds() =>
         Given(Opened(Alice), Funded(Alice, 500), Opened(Bob)).When(Transfer(Alice, Bob, 900))
             .ShouldReject(RejectionCode.InsufficientFunds).Detail
-            .ShouldBe($"Account {Alice} has 500 USD minor units; 900 requested.");
+            .ShouldBe($"Account {Alice} has 500 USD minor units available; 900 requested.");
+
+    [Fact]
+    public void a_transfer_of_money_reserved_by_a_hold_is_rejected_as_insufficient_funds() =>
+        GivenPendingHold(200).When(Transfer(Alice, Bob, 301) with { TransferId = EarlierTransferId })
+            .ShouldReject(RejectionCode.InsufficientFunds).Detail
+            .ShouldBe($"Account {Alice} has 300 USD minor units available; 301 requested.");
+
+    [Fact]
+    public void a_transfer_of_what_a_hold_leaves_available_is_accepted() =>
+        GivenPendingHold(200).When(Transfer(Alice, Bob, 300) with { TransferId = EarlierTransferId })
+            .ShouldEmit(
+                new AccountDebited(Alice, EarlierTransferId, 300, Bob, BalanceAfterMinor: 200, "rent", Now),
+                new AccountCredited(Bob, EarlierTransferId, 300, Alice, BalanceAfterMinor: 300, "rent", Now));
+
+    [Fact]
+    public void a_credit_that_would_leave_no_room_for_announced_credits_is_rejected_as_limit_exceeded() =>
+        Given(OpenedSettlement(Bank), Opened(Bob), Funded(Bob, long.MaxValue - 100), CreditHeld(100, pendingAfter: 100))
+            .When(Transfer(Bank, Bob, 1))
+            .ShouldReject(RejectionCode.LimitExceeded).Detail.ShouldContain(Bob.ToString());
 
     [Fact]
     public void an_account_allowed_to_go_negative_can_be_debited_below_zero() =>

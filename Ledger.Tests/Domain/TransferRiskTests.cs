@@ -69,6 +69,17 @@ public class TransferRiskTests
             .When(Transfer(Alice, Bob, 40), Limits(maxDaily: 100))
             .ShouldBeOfType<Accepted>();
 
+    // Each open hold may post today without a second check, so it counts as if debited today.
+    [Fact]
+    public void open_holds_count_towards_the_daily_maximum() =>
+        GivenPendingHold(60).When(Transfer(Alice, Bob, 41) with { TransferId = EarlierTransferId }, Limits(maxDaily: 100))
+            .ShouldReject(RejectionCode.LimitExceeded).Detail.ShouldContain("holds 60 for debit");
+
+    [Fact]
+    public void a_debit_reaching_exactly_the_daily_maximum_with_open_holds_is_accepted() =>
+        GivenPendingHold(60).When(Transfer(Alice, Bob, 40) with { TransferId = EarlierTransferId }, Limits(maxDaily: 100))
+            .ShouldBeOfType<Accepted>();
+
     [Fact]
     public void debits_from_an_earlier_utc_day_do_not_count_towards_the_daily_maximum() =>
         Given(Opened(Alice), Funded(Alice, 500), Debited(Alice, 90, balanceAfter: 410, Yesterday), Opened(Bob))
