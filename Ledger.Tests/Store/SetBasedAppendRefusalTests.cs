@@ -1,3 +1,4 @@
+using System.Net;
 using JasperFx.Events;
 using Ledger.Tests.Api.Contract;
 using Ledger.Tests.Infrastructure;
@@ -10,7 +11,8 @@ namespace Ledger.Tests.Store;
 
 /// <summary>
 /// A stream that is not where the set-based append expects it refuses the whole batch with the exception
-/// Marten's own append raises for it, and nothing of the batch is written. Appends here bypass the write
+/// Marten's own append raises for it, and nothing of the batch is written; the write pipeline answers that
+/// as it always has (a stream that moved under the writer is a retryable 503). Appends here bypass the write
 /// pipeline, so every test works on accounts of its own.
 /// </summary>
 public sealed class SetBasedAppendRefusalTests(LedgerApiFactory api) : IClassFixture<LedgerApiFactory>
@@ -78,6 +80,21 @@ public sealed class SetBasedAppendRefusalTests(LedgerApiFactory api) : IClassFix
 
         await NothingWrittenAsync(eventsBefore, (fresh, 0));
         (await api.ScalarAsync<long>($"SELECT version FROM {{schema}}.mt_streams WHERE id = '{archived}'")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_stream_moved_behind_the_writer_s_back_fails_its_write_with_503_and_nothing_of_it_is_written()
+    {
+        var client = api.Client();
+        var from = await client.OpenAccountAsync("USD", initialBalance: 100);
+        var to = await client.OpenAccountAsync("USD");
+        await Store.AppendAsync(Stream(to, 1, Credited(to, 1, 1)));
+        var eventsBefore = await api.EventCountAsync();
+
+        (await client.SubmitAsync("/transfers", ContractHttp.Transfer(from, to, 10, "USD")))
+            .ShouldBeProblem(HttpStatusCode.ServiceUnavailable, "unavailable");
+
+        await NothingWrittenAsync(eventsBefore, (from, 2), (to, 2));
     }
 
     private async Task NothingWrittenAsync(long eventsBefore, params (Guid Stream, int Version)[] streams)
