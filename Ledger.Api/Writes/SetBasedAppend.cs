@@ -14,7 +14,8 @@ namespace Ledger.Api.Writes;
 /// Appends every stream of a batch to Marten's event store in one statement, where Marten's Quick mode
 /// calls <c>mt_quick_append_events</c> once per stream (2.3× the database time of a set-based insert,
 /// docs/benchmarks.md). It writes Marten's own <c>mt_streams</c> and <c>mt_events</c> rows as Quick
-/// append does, so Marten reads, projects and rebuilds them as its own.
+/// append does, so Marten reads, projects and rebuilds them as its own; it is written for one Marten
+/// version (<see cref="WrittenForMarten"/>, pinned in Directory.Packages.props).
 /// </summary>
 /// <remarks>
 /// Marten's daemon tells a live appender's hole in the sequence from a rolled-back one by transaction
@@ -31,6 +32,9 @@ namespace Ledger.Api.Writes;
 /// </remarks>
 public sealed class SetBasedAppend : Marten.Internal.Operations.IStorageOperation
 {
+    /// <summary>The Marten release whose tables, columns and sequence this statement was written against.</summary>
+    public static readonly Version WrittenForMarten = new(9, 59, 0, 0);
+
     // One row per event in append order (streams one after another, each in version order). Stream rows
     // are derived from it, so a stream's bump can never disagree with its events' versions. A stream that
     // is not where the caller expected it (moved, missing, archived, or already there when new) is

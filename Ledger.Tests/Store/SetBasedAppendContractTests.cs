@@ -28,6 +28,12 @@ public sealed class SetBasedAppendContractTests(LedgerApiFactory api) : IClassFi
     private IDocumentStore Store => api.Service<IDocumentStore>();
 
     [Fact]
+    public void the_loaded_marten_is_the_release_the_statement_was_written_for() =>
+        typeof(IDocumentStore).Assembly.GetName().Version.ShouldBe(SetBasedAppend.WrittenForMarten,
+            "SetBasedAppend writes Marten's own tables. Re-check its statement against this release's mt_streams, mt_events " +
+            "and mt_quick_append_events, then move SetBasedAppend.WrittenForMarten and the pin in Directory.Packages.props together.");
+
+    [Fact]
     public async Task marten_s_tables_have_only_the_columns_the_statement_fills_or_leaves_to_their_defaults()
     {
         (await ColumnsAsync("mt_events")).ShouldBe("bdata data id is_archived mt_dotnet_type seq_id stream_id tenant_id timestamp type version");
