@@ -18,8 +18,8 @@ public static class LedgerEvents
 
     /// <summary>
     /// When the event happened, as the domain decided it. <c>asOf</c> reads by this instant, not by Marten's
-    /// row timestamp: quick append stamps rows with the server's clock, which differs from the instant the
-    /// ledger answered with (a transfer's <c>timestamp</c>, an account's <c>openedAt</c>).
+    /// row timestamp: the append stamps rows with the appending transaction's server clock, which differs
+    /// from the instant the ledger answered with (a transfer's <c>timestamp</c>, an account's <c>openedAt</c>).
     /// </summary>
     public static DateTimeOffset InstantOf(IAccountEvent @event) => @event switch
     {
