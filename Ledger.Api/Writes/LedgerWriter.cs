@@ -27,6 +27,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
     private readonly AccountSnapshotProjection _snapshotProjection = new(schema);
     private readonly CommandRecords _records = new(schema);
     private readonly long _appendLockKey = SessionLock.KeyFor(schema, "append");
+    private readonly Marten.Events.EventGraph _events = (Marten.Events.EventGraph)store.Options.Events;
 
     public async Task<IReadOnlyList<WriteOutcome>> ExecuteAsync(IReadOnlyList<LedgerWrite> writes, DateTimeOffset now, CancellationToken ct)
     {
@@ -81,32 +82,19 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
     }
 
     /// <summary>
-    /// Appends every stream through one Marten session enlisted in our transaction (it does not commit),
-    /// each at the version it was loaded at: a stream that moved since fails the whole transaction.
-    /// Quick append hands back each event's version and sequence, which are the writes' positions.
+    /// Appends every stream in one statement (<see cref="SetBasedAppend"/>), queued on a Marten session
+    /// enlisted in our transaction (it does not commit), each at the version it was loaded at: a stream
+    /// that moved since fails the whole transaction. The statement hands back each event's sequence,
+    /// which are the writes' positions.
     /// </summary>
     private async Task<IReadOnlyList<IEvent>> AppendAsync(NpgsqlTransaction tx, IReadOnlyList<StreamAppend> appends, CancellationToken ct)
     {
         if (appends.Count == 0) return [];
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx));
-        var recorded = new List<IEvent>();
-        foreach (var append in appends)
-        {
-            var data = append.Events.Select(e => (object)e.Data).ToArray();
-            // Marten's expected version is the stream's version after the append.
-            var action = append.ExpectedVersion == 0
-                ? session.Events.StartStream(append.StreamId, data)
-                : session.Events.Append(append.StreamId, append.ExpectedVersion + data.Length, data);
-            // Each row carries the instant the ledger answered with, so Marten's time travel (asOf) reads by it.
-            for (var i = 0; i < append.Events.Count; i++)
-            {
-                action.Events[i].Id = append.Events[i].Id;
-                action.Events[i].Timestamp = LedgerEvents.InstantOf(append.Events[i].Data);
-            }
-            recorded.AddRange(action.Events);
-        }
+        var append = new SetBasedAppend(_events, appends);
+        session.QueueOperation(append);
         await session.SaveChangesAsync(ct);
-        return recorded;
+        return append.Events;
     }
 
     /// <summary>

@@ -32,8 +32,8 @@ public static class LedgerStoreOptions
 
         opts.Events.StreamIdentity = StreamIdentity.AsGuid;
         // Quick append lets Marten's high-water mark probe see a live appender (marten #5327); Rich would defeat it.
-        // This variant takes each row's timestamp from the client: the writer gives it the ledger's instant.
-        opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        // The writer appends with its own set-based statement (SetBasedAppend), which writes the rows Quick does.
+        opts.Events.AppendMode = EventAppendMode.Quick;
         LedgerEvents.Map(opts.Events);
 
         // A projection never drops an event: anything it cannot apply stops it, visibly (GET /admin/projections).
