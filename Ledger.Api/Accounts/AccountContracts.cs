@@ -9,16 +9,20 @@ namespace Ledger.Api.Accounts;
 
 public sealed record OpenAccountRequest(Guid? Id, string? Currency, string? Name, bool? AllowNegative, long? InitialBalance);
 
+/// <summary>An account; <c>balance</c> counts posted money, <c>availableBalance = balance - pendingDebits</c>.</summary>
 public sealed record AccountResponse(
-    Guid Id, string Currency, string? Name, string Status, bool AllowNegative, long Balance, long Version, DateTimeOffset OpenedAt, string Position)
+    Guid Id, string Currency, string? Name, string Status, bool AllowNegative, long Balance, long Version, DateTimeOffset OpenedAt, string Position,
+    long AvailableBalance, long PendingDebits, long PendingCredits)
 {
     public static AccountResponse From(AccountRow row) => From(row.State, row.LastAt.ToString());
 
     public static AccountResponse From(AccountState s, string position) => new(
-        s.Id, s.Currency, s.Name, AccountRow.StatusText(s.Status), s.AllowNegative, s.BalanceMinor, s.Version, s.OpenedAt, position);
+        s.Id, s.Currency, s.Name, AccountRow.StatusText(s.Status), s.AllowNegative, s.BalanceMinor, s.Version, s.OpenedAt, position,
+        s.AvailableBalanceMinor, s.PendingDebitsMinor, s.PendingCreditsMinor);
 
-    public static AccountResponse From(AccountResult a) =>
-        new(a.Id, a.Currency, a.Name, a.Status, a.AllowNegative, a.Balance, a.Version, a.OpenedAt, a.Position);
+    public static AccountResponse From(AccountResult a) => new(
+        a.Id, a.Currency, a.Name, a.Status, a.AllowNegative, a.Balance, a.Version, a.OpenedAt, a.Position,
+        a.Balance - a.PendingDebits, a.PendingDebits, a.PendingCredits);
 }
 
 public sealed class OpenAccountValidator : AbstractValidator<OpenAccountRequest>

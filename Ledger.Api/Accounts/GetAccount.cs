@@ -8,7 +8,12 @@ using Ledger.Projections;
 
 namespace Ledger.Api.Accounts;
 
-public sealed record BalanceResponse(Guid AccountId, string Currency, long Balance, long Version, DateTimeOffset AsOf, string Position);
+public sealed record BalanceResponse(
+    Guid AccountId, string Currency, long Balance, long Version, DateTimeOffset AsOf, string Position, long AvailableBalance, long PendingDebits, long PendingCredits)
+{
+    public static BalanceResponse Of(AccountState s, DateTimeOffset asOf, string position) => new(
+        s.Id, s.Currency, s.BalanceMinor, s.Version, asOf, position, s.AvailableBalanceMinor, s.PendingDebitsMinor, s.PendingCreditsMinor);
+}
 
 public static class GetAccount
 {
@@ -26,7 +31,7 @@ public static class GetAccount
         var (row, problem) = await ReadAsync(id, minPosition, freshness, views, ct);
         if (problem is not null) return problem;
         var s = row!.State;
-        return TypedResults.Ok(new BalanceResponse(s.Id, s.Currency, s.BalanceMinor, s.Version, ToMicroseconds(clock.GetUtcNow()), row.LastAt.ToString()));
+        return TypedResults.Ok(BalanceResponse.Of(s, ToMicroseconds(clock.GetUtcNow()), row.LastAt.ToString()));
     }
 
     /// <summary>Time travel: Marten folds the account's own events up to the instant the ledger stamped on them.</summary>
@@ -40,9 +45,7 @@ public static class GetAccount
         await using var session = store.QuerySession();
         if (await session.Events.AggregateStreamAsync<AccountAtInstant>(accountId, timestamp: instant, token: ct) is not { } then)
             return Problems.NotFound($"Account {accountId} at {instant:O}");
-        var state = then.State;
-        return TypedResults.Ok(new BalanceResponse(state.Id, state.Currency, state.BalanceMinor, state.Version, instant,
-            new LogPosition(then.Position).ToString()));
+        return TypedResults.Ok(BalanceResponse.Of(then.State, instant, new LogPosition(then.Position).ToString()));
     }
 
     /// <summary>PostgreSQL keeps microseconds; answering with the same precision keeps every timestamp comparable.</summary>

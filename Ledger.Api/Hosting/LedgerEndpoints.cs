@@ -33,6 +33,8 @@ public static class LedgerEndpoints
         write.MapPost("/accounts", PostAccount.Handle).Write<OpenAccountRequest, AccountResponse>("openAccount", "Open an account", Tag.Accounts);
         write.MapPost("/transfers", PostTransfer.Handle).Write<TransferRequest, TransferResponse>("createTransfer", "Transfer money between two accounts", Tag.Transfers);
         write.MapPost("/transfers/batch", PostTransferBatch.Handle).Write<TransferBatchRequest, BatchResponse>("createTransferBatch", "Apply a batch of transfers, in order, optionally atomically", Tag.Transfers, StatusCodes.Status200OK);
+        write.MapPost("/transfers/{id}/post", HoldActions.Post).Write<PostHoldRequest, TransferResponse>("postTransfer", "Post a pending transfer, fully or in part", Tag.Transfers, StatusCodes.Status200OK).ProducesProblem(404);
+        write.MapPost("/transfers/{id}/void", HoldActions.Void).Write<VoidHoldRequest, TransferResponse>("voidTransfer", "Void a pending transfer", Tag.Transfers, StatusCodes.Status200OK).ProducesProblem(404);
         write.MapPost("/deposits", PostMovement.Deposit).Write<MovementRequest, TransferResponse>("createDeposit", "Deposit money from the currency's settlement account", Tag.Transfers);
         write.MapPost("/withdrawals", PostMovement.Withdraw).Write<MovementRequest, TransferResponse>("createWithdrawal", "Withdraw money to the currency's settlement account", Tag.Transfers);
 

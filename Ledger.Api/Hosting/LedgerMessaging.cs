@@ -19,7 +19,8 @@ public static class LedgerMessaging
         // The handlers are listed, not found by scanning: a message kind is a decision, not a naming accident.
         opts.Discovery.DisableConventionalDiscovery()
             .IncludeType(typeof(RebuildProjectionHandler))
-            .IncludeType(typeof(DailyReconciliationHandler));
+            .IncludeType(typeof(DailyReconciliationHandler))
+            .IncludeType(typeof(HoldDueHandler));
         opts.Policies.UseDurableLocalQueues();
         // The handlers' code is generated ahead (ops/codegen.sh writes Internal/Generated): starting with
         // Roslyn took 2.7 s and 382 MB RSS on the prototype, pre-generated 1.3 s and 181 MB.

@@ -79,10 +79,14 @@ public static class LedgerServices
     {
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<CommandRecords>();
+        services.AddSingleton<Ledger.Projections.Holds.HoldTable>();
         services.AddSingleton(sp => new LedgerWriter(sp.GetRequiredService<Marten.IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(),
-            sp.GetRequiredService<LedgerSchema>(), sp.GetRequiredService<AuditTrail>(), options.Risk.ToLimits()));
+            sp.GetRequiredService<LedgerSchema>(), sp.GetRequiredService<AuditTrail>(), options.Risk.ToLimits(),
+            sp.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>()));
         services.AddSingleton<WritePipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<WritePipeline>());
+        services.AddSingleton<Jobs.HoldExpiry>();
+        services.AddHostedService(sp => sp.GetRequiredService<Jobs.HoldExpiry>());
         // Every validator of the API, each as itself and as IValidator<T>; they hold no state.
         services.AddValidatorsFromAssemblyContaining<OpenAccountValidator>(ServiceLifetime.Singleton);
     }

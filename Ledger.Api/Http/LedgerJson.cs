@@ -21,6 +21,8 @@ namespace Ledger.Api.Http;
 [JsonSerializable(typeof(AccountResponse))]
 [JsonSerializable(typeof(TransferResponse))]
 [JsonSerializable(typeof(TransferBatchRequest))]
+[JsonSerializable(typeof(PostHoldRequest))]
+[JsonSerializable(typeof(VoidHoldRequest))]
 [JsonSerializable(typeof(Ledger.Api.Admin.ReconciliationRequest))]
 [JsonSerializable(typeof(BatchResponse))]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]

@@ -24,7 +24,7 @@ public sealed class AccountViews(NpgsqlDataSource dataSource, LedgerSchema schem
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        var lastWrite = new LogPosition(reader.GetInt64(13));
+        var lastWrite = new LogPosition(reader.GetInt64(15));
         return (reader.IsDBNull(0) ? null : AccountStateTable.Read(reader), lastWrite);
     }
 

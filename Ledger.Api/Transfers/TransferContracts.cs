@@ -6,17 +6,34 @@ using Ledger.Domain.Accounts;
 namespace Ledger.Api.Transfers;
 
 public sealed record TransferRequest(
-    Guid? Id, Guid? FromAccountId, Guid? ToAccountId, long? Amount, string? Currency, string? Reference, Dictionary<string, string>? Metadata);
+    Guid? Id, Guid? FromAccountId, Guid? ToAccountId, long? Amount, string? Currency, string? Reference, Dictionary<string, string>? Metadata,
+    bool? Pending = null, int? TimeoutSeconds = null);
+
+/// <summary>The body of <c>POST /transfers/{id}/post</c>: how much of the hold to post (default: all of it).</summary>
+public sealed record PostHoldRequest(long? Amount);
+
+public sealed class PostHoldValidator : AbstractValidator<PostHoldRequest>
+{
+    public PostHoldValidator() =>
+        RuleFor(r => r.Amount).GreaterThan(0).When(r => r.Amount is not null).WithMessage("amount must be a positive number of minor units.");
+}
+
+/// <summary>The body of <c>POST /transfers/{id}/void</c>: none, or an empty object.</summary>
+public sealed record VoidHoldRequest;
 
 /// <summary>A deposit or a withdrawal: one customer account, the other side is the currency's settlement account.</summary>
 public sealed record MovementRequest(Guid? Id, Guid? AccountId, long? Amount, string? Currency, string? Reference);
 
 public sealed record TransferResponse(
     Guid Id, Guid FromAccountId, Guid ToAccountId, long Amount, string Currency, string? Reference,
-    IReadOnlyDictionary<string, string>? Metadata, string Status, DateTimeOffset Timestamp, string Position)
+    IReadOnlyDictionary<string, string>? Metadata, string Status, DateTimeOffset Timestamp, string Position,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? PendingAmount = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? PostedAmount = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ExpiresAt = null)
 {
-    public static TransferResponse From(TransferResult t) =>
-        new(t.Id, t.FromAccountId, t.ToAccountId, t.Amount, t.Currency, t.Reference, t.Metadata, "completed", t.Timestamp, t.Position);
+    public static TransferResponse From(TransferResult t) => new(
+        t.Id, t.FromAccountId, t.ToAccountId, t.Amount, t.Currency, t.Reference, t.Metadata, t.Status, t.Timestamp, t.Position,
+        t.PendingAmount, t.PostedAmount, t.ExpiresAt);
 }
 
 public sealed record BatchItemResult(
@@ -29,7 +46,7 @@ public sealed record BatchResponse(IReadOnlyList<BatchItemResult> Results)
 {
     public static BatchResponse From(BatchResult batch) => new(batch.Items.Select(item => item.Outcome switch
     {
-        Committed { Result: TransferResult t } => new BatchItemResult(item.Id, "completed", null, t.Position),
+        Committed { Result: TransferResult t } => new BatchItemResult(item.Id, t.Status, null, t.Position),
         Refused r => new BatchItemResult(item.Id, "rejected", r.Code, null),
         var other => throw new InvalidOperationException($"A batch item cannot end as {other.GetType().Name}."),
     }).ToList());
@@ -64,6 +81,10 @@ public sealed class TransferValidator : AbstractValidator<TransferRequest>
             .Must(m => m!.All(kv => TextRules.IsStorable(kv.Key) && TextRules.IsStorable(kv.Value)))
             .WithMessage(TextRules.Message)
             .When(r => r.Metadata is not null);
+        RuleFor(r => r.TimeoutSeconds)
+            .Must((r, _) => r.Pending == true).WithMessage("timeoutSeconds is allowed only with pending: true.")
+            .InclusiveBetween(1, Domain.Holds.PlaceHold.TimeoutSecondsMax).WithMessage($"timeoutSeconds must be 1 to {Domain.Holds.PlaceHold.TimeoutSecondsMax}.")
+            .When(r => r.TimeoutSeconds is not null);
     }
 }
 

@@ -34,8 +34,8 @@ public sealed partial class LedgerWriter
         BatchPlan plan, int index, WriteDecision decided, Dictionary<Guid, LogPosition> positions, Dictionary<Guid, AccountRow> loaded, DateTimeOffset now)
     {
         // A decision without events (freezing a frozen account) changed nothing: its position is the subject's last.
-        var position = decided.EventIds.Count > 0
-            ? decided.EventIds.Max(id => positions[id])
+        var position = decided.EventIds.Count > 0 ? decided.EventIds.Max(id => positions[id])
+            : decided.HoldAfter is { } hold ? plan.Decisions.LoadedPositionOf(hold.TransferId)
             : loaded[decided.SubjectAfter!.Id].LastAt;
         return new Committed(plan.Units[index].Result(decided, position, now), Replayed: decided.EventIds.Count == 0);
     }

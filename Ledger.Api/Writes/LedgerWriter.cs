@@ -1,12 +1,15 @@
 using JasperFx.Events;
 using Ledger.Domain.Risk;
 using Ledger.Projections.Accounts;
+using Ledger.Domain.Holds;
 using Ledger.Projections.Audit;
+using Ledger.Projections.Holds;
 using Ledger.Projections.Rebuilds;
 using Ledger.Projections.Schema;
 using Ledger.Projections.Store;
 using Marten;
 using Npgsql;
+using Wolverine;
 
 namespace Ledger.Api.Writes;
 
@@ -21,11 +24,13 @@ namespace Ledger.Api.Writes;
 /// The audit trail is not a Marten projection: it also records rejections and idempotency conflicts,
 /// which produce no events, so it is written here, in the same transaction as the events.
 /// </remarks>
-public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource dataSource, LedgerSchema schema, AuditTrail audit, RiskLimits limits)
+public sealed partial class LedgerWriter(
+    IDocumentStore store, NpgsqlDataSource dataSource, LedgerSchema schema, AuditTrail audit, RiskLimits limits, Wolverine.Runtime.IWolverineRuntime messaging)
 {
     private readonly AccountStateTable _snapshots = AccountStateTable.Snapshots(schema);
     private readonly AccountSnapshotProjection _snapshotProjection = new(schema);
     private readonly CommandRecords _records = new(schema);
+    private readonly HoldTable _holds = new(schema);
     private readonly long _appendLockKey = SessionLock.KeyFor(schema, "append");
     private readonly Marten.Events.EventGraph _events = (Marten.Events.EventGraph)store.Options.Events;
 
@@ -35,15 +40,17 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
-        var (head, known, loaded) = await LockAndReadAsync(connection, tx, units.Items, ct);
-        var plan = Plan(units, known, new BatchDecisions(loaded, limits, now));
+        var (head, known, loaded, holds) = await LockAndReadAsync(connection, tx, units.Items, ct);
+        var plan = Plan(units, known, new BatchDecisions(loaded, holds, limits, now));
 
-        var recorded = await AppendAsync(tx, plan.Decisions.Appends(), ct);
+        var changedHolds = plan.Decisions.ChangedHolds().ToList();
+        var recorded = await AppendAsync(tx, plan.Decisions.Appends(), Expiries(changedHolds), ct);
         var positions = recorded.ToDictionary(e => e.Id, e => new LogPosition(e.Sequence));
         var outcomes = Respond(plan, positions, loaded, now);
 
         await using var batch = new NpgsqlBatch(connection, tx);
         if (_snapshotProjection.Apply(loaded, recorded) is { } snapshots) batch.BatchCommands.Add(snapshots);
+        if (changedHolds.Count > 0) batch.BatchCommands.Add(_holds.UpsertCommand(HoldRows(changedHolds, recorded)));
         var decided = plan.Owners.Select(i => ((IdempotentWrite)units.Items[i], outcomes[i]!)).ToList();
         var deposits = InitialDeposits(plan, outcomes!, now);
         if (decided.Count + deposits.Count > 0) batch.BatchCommands.Add(_records.InsertCommand(decided, deposits, now));
@@ -69,12 +76,12 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
             await batch.ExecuteNonQueryAsync(ct);
         }
         var loaded = await _snapshots.LoadAsync(connection, tx, ids.Keys, lockRows: true, ct);
-        var decisions = new BatchDecisions(loaded, limits, now);
+        var decisions = new BatchDecisions(loaded, new Dictionary<Guid, HoldRow>(), limits, now);
         foreach (var currency in ids.Values) decisions.EnsureSettlement(currency);
         var appends = decisions.Appends();
         if (appends.Count > 0)
         {
-            var recorded = await AppendAsync(tx, appends, ct);
+            var recorded = await AppendAsync(tx, appends, [], ct);
             await using var snapshots = new NpgsqlBatch(connection, tx) { BatchCommands = { _snapshotProjection.Apply(loaded, recorded)! } };
             await snapshots.ExecuteNonQueryAsync(ct);
         }
@@ -87,14 +94,38 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
     /// that moved since fails the whole transaction. The statement hands back each event's sequence,
     /// which are the writes' positions.
     /// </summary>
-    private async Task<IReadOnlyList<IEvent>> AppendAsync(NpgsqlTransaction tx, IReadOnlyList<StreamAppend> appends, CancellationToken ct)
+    /// <remarks>
+    /// Each new hold's expiry is a Wolverine message scheduled through the same session, so it is stored in
+    /// the same transaction as the hold: no committed hold without its expiry, no expiry of a hold that
+    /// was never committed.
+    /// </remarks>
+    private async Task<IReadOnlyList<IEvent>> AppendAsync(
+        NpgsqlTransaction tx, IReadOnlyList<StreamAppend> appends, IReadOnlyList<Jobs.HoldDue> expiries, CancellationToken ct)
     {
         if (appends.Count == 0) return [];
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx));
         var append = new SetBasedAppend(_events, appends);
         session.QueueOperation(append);
+        if (expiries.Count > 0)
+        {
+            var outbox = new Wolverine.Marten.MartenOutbox(messaging, session);
+            foreach (var due in expiries) await outbox.ScheduleAsync(due, due.ExpiresAt);
+        }
         await session.SaveChangesAsync(ct);
         return append.Events;
+    }
+
+    /// <summary>The expiry to schedule for every hold this batch placed with a timeout.</summary>
+    private static List<Jobs.HoldDue> Expiries(IEnumerable<(TransferHold Hold, IReadOnlyDictionary<string, string>? Metadata)> changed) =>
+        changed.Where(c => c.Hold is { Version: 1, ExpiresAt: not null })
+            .Select(c => new Jobs.HoldDue(c.Hold.TransferId, c.Hold.ExpiresAt!.Value)).ToList();
+
+    /// <summary>Each changed hold's row, at the position of its stream's last event.</summary>
+    private static List<HoldRow> HoldRows(
+        IEnumerable<(TransferHold Hold, IReadOnlyDictionary<string, string>? Metadata)> changed, IReadOnlyList<IEvent> recorded)
+    {
+        var last = recorded.GroupBy(e => e.StreamId).ToDictionary(g => g.Key, g => g.Max(e => e.Sequence));
+        return changed.Select(c => new HoldRow(c.Hold, c.Metadata, new LogPosition(last[c.Hold.TransferId]))).ToList();
     }
 
     /// <summary>
@@ -140,7 +171,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
     /// what earlier requests stored under the batch's idempotency ids (no one else can store one until we
     /// commit), and locks the accounts involved in id order.
     /// </summary>
-    private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known, Dictionary<Guid, AccountRow> Loaded)> LockAndReadAsync(
+    private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known, Dictionary<Guid, AccountRow> Loaded, Dictionary<Guid, HoldRow> Holds)> LockAndReadAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<DecidedWrite> units, CancellationToken ct)
     {
         var keyed = units.OfType<IdempotentWrite>().Select(w => w.Id).Distinct().ToList();
@@ -151,6 +182,8 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
         var accounts = new NpgsqlBatchCommand(_snapshots.SelectSql(lockRows: true));
         accounts.Parameters.Add(new NpgsqlParameter { Value = units.SelectMany(u => u.Accounts).Distinct().Order().ToArray() });
         batch.BatchCommands.Add(accounts);
+        var holdIds = units.SelectMany(u => u.Holds).Distinct().ToList();
+        if (holdIds.Count > 0) batch.BatchCommands.Add(_holds.LoadCommand(holdIds, lockRows: true));
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.NextResultAsync(ct); // the append lock
@@ -163,6 +196,7 @@ public sealed partial class LedgerWriter(IDocumentStore store, NpgsqlDataSource 
             await reader.NextResultAsync(ct);
         }
         var loaded = await AccountStateTable.ReadRowsAsync(reader, ct);
-        return (head, known, loaded);
+        var holds = holdIds.Count > 0 && await reader.NextResultAsync(ct) ? await HoldTable.ReadRowsAsync(reader, ct) : [];
+        return (head, known, loaded, holds);
     }
 }

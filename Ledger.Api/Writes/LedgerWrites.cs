@@ -20,6 +20,9 @@ public abstract record DecidedWrite(string Actor) : LedgerWrite(Actor)
     /// <summary>Every account whose state the decision needs (loaded and locked before deciding).</summary>
     public abstract IEnumerable<Guid> Accounts { get; }
 
+    /// <summary>Every two-phase transfer whose hold the decision needs (loaded and locked with the accounts).</summary>
+    public virtual IEnumerable<Guid> Holds => [];
+
     public abstract WriteDecision Decide(BatchDecisions decisions);
 
     public abstract IReadOnlyList<Guid> AuditSubjects { get; }

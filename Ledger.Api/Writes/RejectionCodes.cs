@@ -23,6 +23,9 @@ public static class RejectionCodes
             RejectionCode.LimitExceeded => "limit_exceeded",
             RejectionCode.AccountAlreadyExists => "idempotency_conflict",
             RejectionCode.SettlementAccount => "settlement_account",
+            RejectionCode.TransferNotPending => "transfer_not_pending",
+            RejectionCode.TransferExpired => "transfer_expired",
+            RejectionCode.AmountExceedsPending => "amount_exceeds_pending",
             _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection.Code, null),
         };
         return new Refused(code, rejection.Detail);

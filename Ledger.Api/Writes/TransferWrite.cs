@@ -43,7 +43,7 @@ public sealed record TransferWrite(
 /// Up to 8190 transfers applied in order. Atomic: all commit or none does. Each item is an idempotent
 /// transfer of its own, so its id works with GET /transfers/{id} and POST /transfers alike.
 /// </summary>
-public sealed record TransferBatchWrite(string Actor, bool Atomic, IReadOnlyList<TransferWrite> Items) : LedgerWrite(Actor)
+public sealed record TransferBatchWrite(string Actor, bool Atomic, IReadOnlyList<IdempotentWrite> Items) : LedgerWrite(Actor)
 {
     public override string Operation => "transfer.batch";
     public override int Weight => Items.Count;

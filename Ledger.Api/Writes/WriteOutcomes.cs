@@ -1,5 +1,7 @@
 using Ledger.Domain.Accounts;
+using Ledger.Domain.Holds;
 using Ledger.Projections.Accounts;
+using Ledger.Projections.Holds;
 using Ledger.Projections.Store;
 
 namespace Ledger.Api.Writes;
@@ -23,18 +25,31 @@ public sealed record Unavailable(string Detail) : WriteOutcome;
 public abstract record WriteResult;
 
 /// <summary>An account as the write left it, at the position of its last event.</summary>
+/// <remarks>Stored rows written before holds existed lack the pending totals, which were zero then.</remarks>
 public sealed record AccountResult(
-    Guid Id, string Currency, string? Name, string Status, bool AllowNegative, long Balance, long Version, DateTimeOffset OpenedAt, string Position)
+    Guid Id, string Currency, string? Name, string Status, bool AllowNegative, long Balance, long Version, DateTimeOffset OpenedAt, string Position,
+    long PendingDebits = 0, long PendingCredits = 0)
     : WriteResult
 {
     public static AccountResult Of(AccountState s, LogPosition position) => new(
-        s.Id, s.Currency, s.Name, AccountRow.StatusText(s.Status), s.AllowNegative, s.BalanceMinor, s.Version, s.OpenedAt, position.ToString());
+        s.Id, s.Currency, s.Name, AccountRow.StatusText(s.Status), s.AllowNegative, s.BalanceMinor, s.Version, s.OpenedAt, position.ToString(),
+        s.PendingDebitsMinor, s.PendingCreditsMinor);
 }
 
-/// <summary>Money moved between two accounts, at the position of its last leg.</summary>
+/// <summary>
+/// A transfer at the position of its last event: one-phase (<c>completed</c>), or two-phase with its
+/// hold's state (<c>pending</c>, <c>posted</c>, <c>voided</c>, <c>expired</c>). Stored rows written before
+/// holds existed lack the two-phase members and carry <c>completed</c>.
+/// </summary>
 public sealed record TransferResult(
     Guid Id, Guid FromAccountId, Guid ToAccountId, long Amount, string Currency, string? Reference,
-    IReadOnlyDictionary<string, string>? Metadata, DateTimeOffset Timestamp, string Position) : WriteResult;
+    IReadOnlyDictionary<string, string>? Metadata, DateTimeOffset Timestamp, string Position,
+    string Status = "completed", long? PendingAmount = null, long? PostedAmount = null, DateTimeOffset? ExpiresAt = null) : WriteResult
+{
+    public static TransferResult OfHold(TransferHold hold, IReadOnlyDictionary<string, string>? metadata, LogPosition position) => new(
+        hold.TransferId, hold.FromAccountId, hold.ToAccountId, hold.AmountMinor, hold.Currency, hold.Reference, metadata, hold.PlacedAt,
+        position.ToString(), HoldTable.StatusText(hold.Status), hold.AmountMinor, hold.PostedAmountMinor, hold.ExpiresAt);
+}
 
 /// <summary>The outcome of every item of a transfer batch, in request order.</summary>
 public sealed record BatchResult(IReadOnlyList<BatchItem> Items) : WriteResult;

@@ -15,7 +15,7 @@ public sealed class AccountStateTable(LedgerSchema schema, string table)
     public static AccountStateTable Balances(LedgerSchema schema) => new(schema, "balances");
 
     private const string Columns =
-        "id, currency, name, status, allow_negative, is_settlement, balance, version, opened_at, debit_day, debited_on_day, opened_seq, last_seq";
+        "id, currency, name, status, allow_negative, is_settlement, balance, version, opened_at, debit_day, debited_on_day, opened_seq, last_seq, pending_debits, pending_credits";
 
     public string Table => table;
 
@@ -78,7 +78,9 @@ public sealed class AccountStateTable(LedgerSchema schema, string table)
             Version: r.GetInt64(7),
             OpenedAt: r.GetFieldValue<DateTimeOffset>(8),
             DebitDay: r.GetFieldValue<DateOnly>(9),
-            DebitedOnDayMinor: r.GetInt64(10)),
+            DebitedOnDayMinor: r.GetInt64(10),
+            PendingDebitsMinor: r.GetInt64(13),
+            PendingCreditsMinor: r.GetInt64(14)),
         new LogPosition(r.GetInt64(11)),
         new LogPosition(r.GetInt64(12)));
 
@@ -102,12 +104,13 @@ public sealed class AccountStateTable(LedgerSchema schema, string table)
             INSERT INTO {schema}.{{table}} ({{Columns}})
             SELECT * FROM unnest({{P(1, "uuid")}}, {{P(2, "text")}}, {{P(3, "text")}}, {{P(4, "text")}}, {{P(5, "boolean")}}, {{P(6, "boolean")}},
                                  {{P(7, "bigint")}}, {{P(8, "bigint")}}, {{P(9, "timestamptz")}}, {{P(10, "date")}}, {{P(11, "bigint")}},
-                                 {{P(12, "bigint")}}, {{P(13, "bigint")}})
+                                 {{P(12, "bigint")}}, {{P(13, "bigint")}}, {{P(14, "bigint")}}, {{P(15, "bigint")}})
             ORDER BY 1
             ON CONFLICT (id) DO UPDATE SET
                 name = excluded.name, status = excluded.status, allow_negative = excluded.allow_negative,
                 balance = excluded.balance, version = excluded.version, debit_day = excluded.debit_day,
-                debited_on_day = excluded.debited_on_day, last_seq = excluded.last_seq
+                debited_on_day = excluded.debited_on_day, last_seq = excluded.last_seq,
+                pending_debits = excluded.pending_debits, pending_credits = excluded.pending_credits
             """);
         object[] values =
         [
@@ -124,6 +127,8 @@ public sealed class AccountStateTable(LedgerSchema schema, string table)
             rows.Select(r => r.State.DebitedOnDayMinor).ToArray(),
             rows.Select(r => r.OpenedAt.Sequence).ToArray(),
             rows.Select(r => r.LastAt.Sequence).ToArray(),
+            rows.Select(r => r.State.PendingDebitsMinor).ToArray(),
+            rows.Select(r => r.State.PendingCreditsMinor).ToArray(),
         ];
         return (sql, values);
     }

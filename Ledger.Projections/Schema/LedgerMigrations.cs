@@ -128,5 +128,33 @@ public static class LedgerMigrations
                 report_id  uuid
             );
             """),
+        // Two-phase transfers: each account's pending totals, and the write side's state of every hold
+        // (folded from the hold's own stream in the same transaction, as account_snapshots is).
+        new(Module, 6, "holds", """
+            ALTER TABLE {schema}.account_snapshots
+                ADD COLUMN pending_debits bigint NOT NULL DEFAULT 0, ADD COLUMN pending_credits bigint NOT NULL DEFAULT 0,
+                ADD CHECK (allow_negative OR balance - pending_debits >= 0);
+            ALTER TABLE {schema}.balances
+                ADD COLUMN pending_debits bigint NOT NULL DEFAULT 0, ADD COLUMN pending_credits bigint NOT NULL DEFAULT 0;
+            CREATE TABLE {schema}.holds (
+                transfer_id       uuid        PRIMARY KEY,
+                from_account_id   uuid        NOT NULL,
+                to_account_id     uuid        NOT NULL,
+                amount            bigint      NOT NULL,
+                currency          text        NOT NULL,
+                reference         text,
+                metadata          jsonb,
+                expires_at        timestamptz,
+                placed_at         timestamptz NOT NULL,
+                status            text        NOT NULL,
+                requested_post    bigint,
+                posted_amount     bigint,
+                version           bigint      NOT NULL,
+                last_seq          bigint      NOT NULL
+            );
+            CREATE INDEX holds_pending_expiry ON {schema}.holds (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
+            CREATE INDEX holds_from ON {schema}.holds (from_account_id) WHERE status = 'pending';
+            CREATE INDEX holds_to ON {schema}.holds (to_account_id) WHERE status = 'pending';
+            """),
     ];
 }

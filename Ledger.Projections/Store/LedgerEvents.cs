@@ -43,4 +43,15 @@ public static class LedgerEvents
         AccountCreditHoldReleased e => e.ReleasedAt,
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "No instant for this event."),
     };
+
+    /// <summary>The instant of any ledger event: an account's, or one of a hold's own stream.</summary>
+    public static DateTimeOffset InstantOf(object @event) => @event switch
+    {
+        IAccountEvent e => InstantOf(e),
+        HoldPlaced e => e.PlacedAt,
+        HoldPosted e => e.PostedAt,
+        HoldVoided e => e.VoidedAt,
+        HoldExpired e => e.ExpiredAt,
+        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "No instant for this event."),
+    };
 }
