@@ -57,11 +57,12 @@ public sealed class BatchDecisions(
     /// <remarks>
     /// Settlement streams go first, so a customer account's own events are the last of a write that
     /// touches it: the position a write answers equals the position the account then reads back with.
+    /// Hold streams go last, so a write on a hold answers with its hold event's position, the one the
+    /// hold's row keeps: the same post or void sent again answers exactly as the first time.
     /// </remarks>
-    public IReadOnlyList<StreamAppend> Appends() => _holdOrder.Select(id => new StreamAppend(
-            id, loadedHolds.TryGetValue(id, out var hold) ? hold.State.Version : 0, _pending[id]))
-        .Concat(_accountOrder.OrderBy(id => StateOf(id)?.IsSettlement != true).Select(id => new StreamAppend(
-            id, loaded.TryGetValue(id, out var row) ? row.State.Version : 0, _pending[id])))
+    public IReadOnlyList<StreamAppend> Appends() => _accountOrder.OrderBy(id => StateOf(id)?.IsSettlement != true).Select(id => new StreamAppend(
+            id, loaded.TryGetValue(id, out var row) ? row.State.Version : 0, _pending[id]))
+        .Concat(_holdOrder.Select(id => new StreamAppend(id, loadedHolds.TryGetValue(id, out var hold) ? hold.State.Version : 0, _pending[id])))
         .ToList();
 
     public AccountState? StateOf(Guid accountId) => _states.GetValueOrDefault(accountId);
