@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Benchmark harness of the ledger (issue 6): one command on a fresh Debian 12 machine (as root).
 #
-#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild]   (default: all)
+#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers]   (default: all)
 #
 # It starts (or reuses) the project-local PostgreSQL 15 through ops/pg.sh, drops and recreates the
 # database ledger_bench, builds the load generator (ops/bench/Ledger.Bench.Load) and the API in
 # Release, starts the API on a free 127.0.0.1 port with throw-away API keys and
 # ASPNETCORE_ENVIRONMENT=Production, waits for /health/ready, seeds accounts through POST /accounts,
-# runs the scenarios, stops the API, runs the naive baseline with pgbench on the same cluster, and
+# runs the scenarios, stops the API, runs the SQL baselines with pgbench on the same cluster, and
 # prints one table. All traffic stays on 127.0.0.1; every loop is bounded in count and time.
+# `peers` (issue 15) runs uniform-64 and hot-64 with the C# generator and with wrk, then the idiomatic
+# Critter-Stack peer (ops/bench/Ledger.Bench.Idiomatic) with both generators over the sweep, then the
+# SQL baselines over the sweep, and prints each subject's best beside the ledger's figures.
 #
 # Knobs (environment): BENCH_DURATION (s, default 20), BENCH_WARMUP (s, 10), BENCH_ACCOUNTS (10000),
 # BENCH_RATE (fixed-rate target per s, 5000), BENCH_BATCH_CONNECTIONS (concurrent batch requests, 4),
-# BENCH_SEED_CONNECTIONS (64), BENCH_PERF=1 (profile the uniform-64 window with Linux perf, system
-# wide, the API's JIT-compiled code named through DOTNET_PerfMapEnabled; reports in the run directory).
+# BENCH_SEED_CONNECTIONS (64), BENCH_SWEEP (client counts of the peers and baselines, "8 16 32 64"),
+# BENCH_MAX_TRIES (tries per transfer of a client that retries, 10), BENCH_PERF=1 (profile the
+# uniform-64 window with Linux perf, system wide, the API's JIT-compiled code named through
+# DOTNET_PerfMapEnabled; reports in the run directory).
 # Output: the table on stdout; logs, pgbench transaction logs and results.jsonl under
 # .data/bench/run-<UTC time>/ (git-ignored).
 set -euo pipefail
@@ -24,13 +29,13 @@ PGBIN=/usr/lib/postgresql/15/bin
 
 SCENARIO="${1:-all}"
 case "$SCENARIO" in
-  all | uniform | hot | batch | fixed-rate | lag | baseline | rebuild) ;;
+  all | uniform | hot | batch | fixed-rate | lag | baseline | rebuild | peers) ;;
   -h | --help | help)
-    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
-    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild]" >&2
+    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers]" >&2
     exit 2
     ;;
 esac
@@ -43,17 +48,26 @@ RATE="${BENCH_RATE:-5000}"
 BATCH_CONNECTIONS="${BENCH_BATCH_CONNECTIONS:-4}"
 SEED_CONNECTIONS="${BENCH_SEED_CONNECTIONS:-64}"
 PERF="${BENCH_PERF:-0}"
-for knob in DURATION WARMUP ACCOUNTS RATE BATCH_CONNECTIONS SEED_CONNECTIONS; do
+SWEEP="${BENCH_SWEEP:-8 16 32 64}"
+MAX_TRIES="${BENCH_MAX_TRIES:-10}"
+for knob in DURATION WARMUP ACCOUNTS RATE BATCH_CONNECTIONS SEED_CONNECTIONS MAX_TRIES; do
   [[ ${!knob} =~ ^[0-9]+$ ]] || { echo "run.sh: BENCH_$knob must be a whole number, got '${!knob}'" >&2; exit 2; }
 done
 (( DURATION >= 1 && DURATION <= 300 )) || { echo "run.sh: BENCH_DURATION must be 1..300 s" >&2; exit 2; }
 (( WARMUP <= 60 )) || { echo "run.sh: BENCH_WARMUP must be at most 60 s" >&2; exit 2; }
 (( ACCOUNTS >= 12 && ACCOUNTS <= 1000000 )) || { echo "run.sh: BENCH_ACCOUNTS must be 12..1000000" >&2; exit 2; }
+(( MAX_TRIES >= 1 && MAX_TRIES <= 100 )) || { echo "run.sh: BENCH_MAX_TRIES must be 1..100" >&2; exit 2; }
+[[ $SWEEP =~ ^[[:space:]]*[0-9]+([[:space:]]+[0-9]+)*[[:space:]]*$ ]] || { echo "run.sh: BENCH_SWEEP must be client counts separated by spaces, got '$SWEEP'" >&2; exit 2; }
+for clients in $SWEEP; do
+  (( clients >= 1 && clients <= 256 )) || { echo "run.sh: each BENCH_SWEEP count must be 1..256, got $clients" >&2; exit 2; }
+done
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
 wants() { [[ $SCENARIO == all || $SCENARIO == "$1" ]]; }
+# The comparison of issue 15: the ledger at 64 connections with both generators, then every peer.
+peers() { [[ $SCENARIO == peers ]]; }
 needs_api() { [[ $SCENARIO != baseline ]]; }
 
 if [[ $PERF == 1 ]] && ! command -v perf >/dev/null; then
@@ -77,6 +91,17 @@ if [[ ! -x $PGBENCH ]]; then
   say "installing postgresql-client-15 for pgbench"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-client-15 >&2
   [[ -x $PGBENCH ]] || die "pgbench still missing after installing postgresql-client-15"
+fi
+
+WRK=""
+if peers; then
+  if ! WRK="$(command -v wrk)"; then
+    (( EUID == 0 )) || die "wrk is missing: apt-get install wrk (as root)"
+    say "installing wrk (Debian package) for the light load generator"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q wrk >&2 || { apt-get update -q >&2 && apt-get install -y -q wrk >&2; } || die "apt-get install wrk failed"
+    WRK="$(command -v wrk)" || die "wrk still missing after installing it"
+  fi
 fi
 
 export PGPASSWORD=ledger PGCONNECT_TIMEOUT=10
@@ -108,6 +133,8 @@ RESULTS="$RUN/results.jsonl"
   echo "postgresql:  $(psql_bench -d ledger_bench -Atc 'select version()')"
   echo "pg settings: $(psql_bench -d ledger_bench -Atc "select string_agg(name || '=' || setting || coalesce(unit, ''), ' ' order by name) from pg_settings where name in ('fsync','synchronous_commit','full_page_writes','wal_sync_method','shared_buffers','max_connections','max_wal_size')")"
   echo "scenario:    $SCENARIO, ${DURATION} s measured after ${WARMUP} s warm-up, $ACCOUNTS accounts"
+  if wants baseline || peers; then echo "sweep:       $SWEEP clients, up to $MAX_TRIES tries per transfer"; fi
+  if peers; then echo "wrk:         $("$WRK" --version 2>&1 | head -n 1)"; fi
 } | tee "$RUN/machine.txt" >&2
 
 # ---- builds -----------------------------------------------------------------------------------
@@ -118,24 +145,27 @@ dotnet build "$BENCH/Ledger.Bench.Load/Ledger.Bench.Load.csproj" -c Release -o "
 load() { dotnet "$LOAD_DLL" "$@"; }
 
 API_PID=""
-stop_api() {
-  [[ -n $API_PID ]] || return 0
-  if kill -0 "$API_PID" 2>/dev/null; then
-    kill -TERM "$API_PID" 2>/dev/null || true
-    local i
+PEER_PID=""
+# SIGTERM, 30 s to stop, then SIGKILL: a server of this run, by the pid this script started it as.
+stop_server() {
+  local pid="$1" name="$2" i
+  [[ -n $pid ]] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
     for (( i = 0; i < 150; i++ )); do
-      kill -0 "$API_PID" 2>/dev/null || break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
     done
-    if kill -0 "$API_PID" 2>/dev/null; then
-      say "API (pid $API_PID) ignored SIGTERM for 30 s; killing it"
-      kill -KILL "$API_PID" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$name (pid $pid) ignored SIGTERM for 30 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
-  wait "$API_PID" 2>/dev/null || true
-  API_PID=""
+  wait "$pid" 2>/dev/null || true
 }
-trap stop_api EXIT
+stop_api() { stop_server "$API_PID" API; API_PID=""; }
+stop_peer() { stop_server "$PEER_PID" "idiomatic peer"; PEER_PID=""; }
+trap 'stop_api; stop_peer' EXIT
 
 # The API is built from a copy of the work tree's sources (tracked and untracked, not ignored) in
 # .data/bench/build/src: a build or test run started by someone else meanwhile cannot swap files
@@ -154,6 +184,13 @@ snapshot_sources() {
   (cd "$REPO" && tar -cf - -T "$list") | (cd "$src" && tar -xf -)
 }
 
+if peers; then
+  say "building the idiomatic peer (Release)"
+  rm -rf "$BUILD/idiomatic"
+  dotnet publish "$BENCH/Ledger.Bench.Idiomatic/Ledger.Bench.Idiomatic.csproj" -c Release -o "$BUILD/idiomatic" --nologo >"$RUN/build-idiomatic.log" 2>&1 ||
+    { tail -n 30 "$RUN/build-idiomatic.log" >&2; die "idiomatic peer build failed (log: $RUN/build-idiomatic.log)"; }
+fi
+
 if needs_api; then
   say "publishing Ledger.Api (Release) from a copy of the work tree"
   snapshot_sources
@@ -166,14 +203,17 @@ fi
 
 # ---- the API ----------------------------------------------------------------------------------
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  for (( p = 5181; p <= 5299; p++ )); do
+    if ! port_busy "$p"; then echo "$p"; return 0; fi
+  done
+  return 1
+}
 
 COMMON=()
 if needs_api; then
-  API_PORT=""
-  for (( p = 5181; p <= 5299; p++ )); do
-    if ! port_busy "$p"; then API_PORT="$p"; break; fi
-  done
-  [[ -n $API_PORT ]] || die "no free port in 127.0.0.1:5181-5299"
+  API_PORT="$(free_port)" || die "no free port in 127.0.0.1:5181-5299"
   BASE_URL="http://127.0.0.1:$API_PORT"
 
   # Throw-away keys for this run only.
@@ -210,7 +250,7 @@ if needs_api; then
 
   COMMON=(--base-url "$BASE_URL" --accounts-file "$RUN/accounts.txt" --results "$RESULTS"
     --warmup "$WARMUP" --duration "$DURATION" --api-pid "$API_PID" --pg-pid "$PG_PID"
-    --clk-tck "$(getconf CLK_TCK)" --catch-up-timeout 120)
+    --clk-tck "$(getconf CLK_TCK)" --catch-up-timeout 120 --max-tries "$MAX_TRIES")
 fi
 
 scenario() {
@@ -245,25 +285,30 @@ perf_reports() {
   say "perf reports: $RUN/perf-$name-*.txt"
 }
 
-if wants uniform || wants lag; then
+if wants uniform || wants lag || peers; then
   if [[ $PERF == 1 ]]; then
     perf_record_window uniform-64 &
     perf_job=$!
-    ( exec dotnet "$LOAD_DLL" uniform --connections 64 --label uniform-64 --compare-with naive-uniform-64 --sample-lag "${COMMON[@]}" ) >&2 &
+    ( exec dotnet "$LOAD_DLL" uniform --connections 64 --label uniform-64 --sample-lag "${COMMON[@]}" ) >&2 &
     gen_pid=$!
     say "scenario uniform --connections 64 (profiled; load generator pid $gen_pid)"
     wait "$gen_pid" || die "scenario uniform-64 failed"
     wait "$perf_job" || true
     perf_reports uniform-64 "$gen_pid"
   else
-    scenario uniform --connections 64 --label uniform-64 --compare-with naive-uniform-64 --sample-lag
+    scenario uniform --connections 64 --label uniform-64 --sample-lag
   fi
 fi
 if wants uniform; then
   scenario uniform --connections 256 --label uniform-256
 fi
-if wants hot; then
-  scenario hot --connections 64 --label hot-64 --compare-with naive-hot-64
+if wants hot || peers; then
+  scenario hot --connections 64 --label hot-64
+fi
+if peers; then
+  for mix in uniform hot; do
+    scenario wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix "$mix" --connections 64 --label "wrk-$mix-64"
+  done
 fi
 if wants batch; then
   scenario batch --size 1000 --connections "$BATCH_CONNECTIONS" --label batch-1000
@@ -307,21 +352,90 @@ if wants rebuild; then
   grep 'rebuilt from' "$RUN/rebuild.txt" >&2
 fi
 
-# ---- the naive baseline -----------------------------------------------------------------------
-if wants baseline; then
-  say "baseline: naive schema (seed 002) with $ACCOUNTS accounts in schema naive of ledger_bench"
-  psql_bench -d ledger_bench -v naccounts="$ACCOUNTS" -f "$BENCH/baseline/schema.sql"
-  for variant in uniform hot; do
-    say "baseline: pgbench, naive-$variant-64"
-    PGOPTIONS='-c default_transaction_isolation=serializable' \
-      load pgbench --pgbench "$PGBENCH" --port "$PG_PORT" --db ledger_bench --user ledger \
-      --script "$BENCH/baseline/transfer_$variant.pgbench" --accounts "$ACCOUNTS" --clients 64 --threads "$(nproc)" \
-      --warmup "$WARMUP" --duration "$DURATION" --max-tries 3 --label "naive-$variant-64" \
-      --log-dir "$RUN/pgbench" --pg-pid "$PG_PID" --clk-tck "$(getconf CLK_TCK)" --results "$RESULTS" >&2
+# ---- the idiomatic peer (issue 15) -------------------------------------------------------------
+# The ledger the obvious Critter-Stack way, in schema idiomatic of ledger_bench, with the ledger's API
+# stopped: the same seeding, the same mixes, both generators, at every client count of the sweep.
+if peers; then
+  PEER_PORT="$(free_port)" || die "no free port in 127.0.0.1:5181-5299"
+  PEER_URL="http://127.0.0.1:$PEER_PORT"
+  say "starting the idiomatic peer on $PEER_URL (Production)"
+  (
+    cd "$BUILD/idiomatic"
+    export IDIOMATIC_DB="$DB_CONN" ASPNETCORE_ENVIRONMENT=Production
+    unset BENCH_CLIENT_KEY BENCH_AUDITOR_KEY PGPASSWORD
+    # Marten logs each concurrency failure with its SQL and stack, dozens of lines: a hot sweep would fill
+    # the disk. The first lines and the first 20 warnings or errors, whole, are kept; the rest is counted.
+    exec dotnet Ledger.Bench.Idiomatic.dll --urls "$PEER_URL" > >(awk '
+      /^[a-z]+: / { level = $1; n[level]++; keep = level ~ /^(warn|fail|crit):$/ && ++kept <= 20 }
+      NR <= 200 || keep { print }
+      END { printf "(%d lines in all; entries by level:", NR; for (l in n) printf " %s %d", l, n[l]; print ")" }' >"$RUN/idiomatic.log") 2>&1
+  ) &
+  PEER_PID=$!
+  load wait-ready --base-url "$PEER_URL" --api-pid "$PEER_PID" --timeout 180 >&2 ||
+    { sleep 1; tail -n 20 "$RUN/idiomatic.log" >&2; die "the idiomatic peer did not become ready (log: $RUN/idiomatic.log)"; }
+  say "seeding $ACCOUNTS accounts through the peer's POST /accounts ($SEED_CONNECTIONS in parallel)"
+  load seed --base-url "$PEER_URL" --count "$ACCOUNTS" --connections "$SEED_CONNECTIONS" \
+    --initial-balance 1000000000 --out "$RUN/idiomatic-accounts.txt" --timeout 600 >&2 ||
+    die "seeding the idiomatic peer failed (log: $RUN/idiomatic.log)"
+  psql_bench -d ledger_bench -c 'ANALYZE'
+  # No auditor key: the peer has no metrics or projections to read.
+  PEER_COMMON=(--base-url "$PEER_URL" --accounts-file "$RUN/idiomatic-accounts.txt" --results "$RESULTS"
+    --warmup "$WARMUP" --duration "$DURATION" --api-pid "$PEER_PID" --pg-pid "$PG_PID"
+    --clk-tck "$(getconf CLK_TCK)" --subject idiomatic --max-tries "$MAX_TRIES")
+  for mix in uniform hot; do
+    for clients in $SWEEP; do
+      kill -0 "$PEER_PID" 2>/dev/null || die "the idiomatic peer is gone (log: $RUN/idiomatic.log)"
+      say "idiomatic peer: $mix, $clients connections, C# generator"
+      BENCH_AUDITOR_KEY="" load "$mix" --connections "$clients" --label "idiomatic-$mix-$clients" "${PEER_COMMON[@]}" >&2
+      say "idiomatic peer: $mix, $clients connections, wrk"
+      BENCH_AUDITOR_KEY="" load wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix "$mix" --connections "$clients" \
+        --label "idiomatic-wrk-$mix-$clients" "${PEER_COMMON[@]}" >&2
+    done
   done
-  # Balances must still sum to the seeded total: the baseline is measured only if it stays correct.
-  total="$(psql_bench -d ledger_bench -Atc 'select sum(balance) = 10000000.00 * count(*) from naive.accounts')"
-  [[ $total == t ]] || say "WARNING: the naive baseline's balances no longer sum to the seeded total"
+  say "stopping the idiomatic peer"
+  stop_peer
+  # Measured only if it stayed correct: every transfer moved money between two seeded accounts.
+  total="$(psql_bench -d ledger_bench -Atc "select sum((data ->> 'balanceMinor')::bigint) = 1000000000 * count(*) from idiomatic.mt_doc_account")"
+  [[ $total == t ]] || say "WARNING: the idiomatic peer's balances no longer sum to the seeded total"
+fi
+
+# ---- the SQL baselines (issue 15) -----------------------------------------------------------------
+# One design: its schema afresh, then uniform and hot at each client count of the sweep. Each pgbench
+# transaction is the shared draw (pairs_<mix>.pgbench) and the design's one-statement transfer; pgbench
+# retries serialization failures and deadlocks up to BENCH_MAX_TRIES tries, as a real client would.
+baseline_sweep() {
+  local design="$1" schema="$2" isolation="$3" call="$4" mix clients script
+  say "baseline: $design ($schema, $ACCOUNTS accounts, $isolation)"
+  psql_bench -d ledger_bench -v naccounts="$ACCOUNTS" -f "$BENCH/baseline/$schema"
+  mkdir -p "$RUN/pgbench"
+  for mix in uniform hot; do
+    script="$RUN/pgbench/$design-$mix.pgbench"
+    { cat "$BENCH/baseline/pairs_$mix.pgbench"; printf '%s\n' "$call"; } >"$script"
+    for clients in $SWEEP; do
+      say "baseline: pgbench, $design-$mix-$clients"
+      PGOPTIONS="-c default_transaction_isolation=${isolation// /\\ }" \
+        load pgbench --pgbench "$PGBENCH" --port "$PG_PORT" --db ledger_bench --user ledger \
+        --script "$script" --accounts "$ACCOUNTS" --clients "$clients" --threads "$(( clients < $(nproc) ? clients : $(nproc) ))" \
+        --warmup "$WARMUP" --duration "$DURATION" --max-tries "$MAX_TRIES" --label "$design-$mix-$clients" \
+        --subject "$design" --mix "$mix" \
+        --log-dir "$RUN/pgbench" --pg-pid "$PG_PID" --clk-tck "$(getconf CLK_TCK)" --results "$RESULTS" >&2
+    done
+  done
+}
+
+# A baseline is measured only if it stays correct: its balances still sum to the seeded total.
+check_baseline() {
+  local design="$1" query="$2"
+  [[ "$(psql_bench -d ledger_bench -Atc "$query")" == t ]] || say "WARNING: $design no longer balances: the figures above are not valid"
+}
+
+if wants baseline || peers; then
+  baseline_sweep naive-serializable schema.sql serializable 'SELECT naive.transfer_money(:from, :to, :cents / 100.0);'
+  check_baseline naive-serializable 'select sum(balance) = 10000000.00 * count(*) from naive.accounts'
+  baseline_sweep locked-read-committed schema.sql 'read committed' 'SELECT naive.transfer_money_locked(:from, :to, :cents / 100.0);'
+  check_baseline locked-read-committed 'select sum(balance) = 10000000.00 * count(*) from naive.accounts'
+  baseline_sweep pgledger pgledger.sql 'read committed' 'SELECT pgledger.create_transfer(:from, :to, :cents / 100.0);'
+  check_baseline pgledger "select sum(balance) = 10000000.00 * count(*) and (select coalesce(sum(amount), 0) = 0 from pgledger.entries) from pgledger.accounts"
 fi
 
 load1="$(cut -d' ' -f1 /proc/loadavg)"

@@ -1,12 +1,13 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Ledger.Bench.Load;
 
 /// <summary>
-/// Runs the naive baseline with pgbench: a short warm-up, then the measured run with per-transaction logs
-/// (-l), from which the latency percentiles are computed; CPU of the cluster is read around the run.
+/// Runs one SQL baseline with pgbench: a warm-up, then the measured run with per-transaction logs (-l),
+/// from which the latency percentiles are computed; CPU of the cluster is read around the run. Failed
+/// transactions (serialization or deadlock after --max-tries tries) and retries are counted, as a client
+/// that retries would see them.
 /// </summary>
 internal static partial class Pgbench
 {
@@ -27,7 +28,7 @@ internal static partial class Pgbench
         var logDir = cli.Str("log-dir");
         var pgPid = cli.IntOrNull("pg-pid");
         var clkTck = Math.Max(1, cli.Int("clk-tck", 100));
-        var maxTries = Math.Max(1, cli.Int("max-tries", 3));
+        var maxTries = Math.Max(1, cli.Int("max-tries", 10));
         string[] common =
         [
             "-h", host, "-p", cli.Str("port"), "-U", cli.Str("user", "ledger"),
@@ -38,7 +39,7 @@ internal static partial class Pgbench
 
         if (warmup > 0)
         {
-            await ExecAsync(pgbench, [.. common, "-T", warmup.ToString(CultureInfo.InvariantCulture), cli.Str("db")], TimeSpan.FromSeconds(warmup + 60));
+            await ChildProcess.RunAsync(pgbench, [.. common, "-T", warmup.ToString(CultureInfo.InvariantCulture), cli.Str("db")], TimeSpan.FromSeconds(warmup + 60));
         }
 
         Directory.CreateDirectory(logDir);
@@ -50,7 +51,7 @@ internal static partial class Pgbench
 
         var cpu = new CpuWindow(null, pgPid, clkTck);
         cpu.Start();
-        var (exit, stdout, stderr) = await ExecAsync(
+        var (exit, stdout, stderr) = await ChildProcess.RunAsync(
             pgbench,
             [.. common, "-T", duration.ToString(CultureInfo.InvariantCulture), "-l", $"--log-prefix={prefix}", cli.Str("db")],
             TimeSpan.FromSeconds(duration + 120));
@@ -61,54 +62,66 @@ internal static partial class Pgbench
         var failures = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long ok = 0;
         long retried = 0;
+        long retries = 0;
         foreach (var file in Directory.EnumerateFiles(logDir, Path.GetFileName(prefix) + ".*").Where(f => !f.EndsWith(".out", StringComparison.Ordinal)))
         {
             foreach (var line in File.ReadLines(file))
             {
-                // client_id transaction_no time script_no time_epoch time_us [retries]
+                // client_id transaction_no time script_no time_epoch time_us [retries]; time names the failure
+                // (serialization, deadlock) of a transaction that failed every try.
                 var f = line.Split(' ');
                 if (f.Length < 6)
                 {
                     continue;
                 }
 
+                var tries = maxTries > 1 && f.Length >= 7 && long.TryParse(f[^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) ? r : 0;
+                retries += tries;
                 if (long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var micros))
                 {
                     ok++;
                     histogram.Record(micros);
+                    if (tries > 0)
+                    {
+                        retried++;
+                    }
                 }
                 else
                 {
                     failures[$"failed/{f[2]}"] = failures.GetValueOrDefault($"failed/{f[2]}") + 1;
-                }
-
-                if (maxTries > 1 && f.Length >= 7 && long.TryParse(f[^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) && r > 0)
-                {
-                    retried++;
                 }
             }
         }
 
         var tps = TpsLine().Match(stdout) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : ok / (double)duration;
         var avg = LatencyAverage().Match(stdout) is { Success: true } a ? double.Parse(a.Groups[1].Value, CultureInfo.InvariantCulture) : histogram.MeanMs;
+        var failed = failures.Values.Sum();
         var notes = new List<string> { $"pgbench average latency {avg.ToString("0.00", CultureInfo.InvariantCulture)} ms" };
         if (retried > 0)
         {
-            notes.Add($"{retried} transactions succeeded only after a retry (max {maxTries} tries)");
+            notes.Add($"{retried} transactions succeeded only after a retry, {retries} retries in all (max {maxTries} tries)");
         }
 
         if (exit != 0)
         {
-            notes.Add($"pgbench exited with {exit}: {FirstLines(stderr, 3)}");
+            notes.Add($"pgbench exited with {exit}: {ChildProcess.FirstLines(stderr, 3)}");
         }
 
         return new ScenarioResult
         {
             Label = label,
             Kind = "baseline",
+            Subject = cli.StrOrNull("subject"),
+            Mix = cli.StrOrNull("mix"),
+            Generator = "pgbench",
+            MaxTries = maxTries,
+            Attempts = ok + failed + retries,
+            // pgbench's rate leaves out connection time, so tries are scaled from it rather than from the nominal duration.
+            AttemptsPerSec = ok > 0 ? tps * (ok + failed + retries) / ok : null,
+            Retried = retried,
             Connections = clients,
             DurationS = duration,
-            Requests = ok + failures.Values.Sum(),
+            Requests = ok + failed,
             Transfers = ok,
             TransfersPerSec = tps,
             P50Ms = histogram.PercentileMs(50),
@@ -121,39 +134,6 @@ internal static partial class Pgbench
             Note = string.Join("; ", notes),
         };
     }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> ExecAsync(string file, string[] args, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FirstLines(string text, int n) =>
-        string.Join(" / ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(n));
 
     [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
     private static partial Regex TpsLine();

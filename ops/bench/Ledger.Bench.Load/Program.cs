@@ -8,12 +8,18 @@ const string Usage = """
       wait-ready  --base-url URL [--api-pid N] [--timeout S]
       seed        --base-url URL --out FILE [--count 10000] [--connections 64] [--initial-balance N]
       uniform     --base-url URL --accounts-file FILE --results FILE [--connections 64] [--warmup 3] [--duration 20]
-                  [--label L] [--compare-with L] [--sample-lag] [--api-pid N] [--pg-pid N] [--clk-tck 100]
+                  [--label L] [--subject ledger] [--max-tries 1] [--sample-lag] [--api-pid N] [--pg-pid N] [--clk-tck 100]
       hot         (as uniform: 80 % of transfers touch one of the first 10 accounts)
       batch       (as uniform) --size 1000 [--connections 4]
       fixed-rate  (as uniform) [--rate 5000] [--connections 256] [--max-in-flight 50000]
+      wrk         --script FILE --base-url URL --accounts-file FILE --results FILE [--wrk PATH] [--mix uniform|hot]
+                  [--connections 64] [--threads N] [--warmup 3] [--duration 20] [--label L] [--subject ledger]
+                  [--api-pid N] [--pg-pid N] [--clk-tck 100]
       pgbench     --label L --script FILE --port N --db NAME --log-dir DIR --results FILE [--clients 64] [--duration 20]
+                  [--max-tries 10] [--subject S --mix uniform|hot]
       report      --results FILE
+
+    A single-transfer try answered 409 concurrency_conflict is sent again, up to --max-tries tries.
     """;
 
 var cli = (Cli?)null;
@@ -28,17 +34,22 @@ try
             return await Scenarios.SeedAsync(cli);
         case "uniform" or "hot" or "batch" or "fixed-rate":
             return await RunApiScenarioAsync(cli);
-        case "pgbench":
+        case "pgbench" or "wrk":
             {
-                var result = await Pgbench.RunAsync(cli);
+                var result = cli.Command == "wrk" ? await Wrk.RunAsync(cli) : await Pgbench.RunAsync(cli);
                 result.Append(cli.Str("results"));
                 Print(result);
                 return 0;
             }
 
         case "report":
-            Console.Write(Report.Render(ScenarioResult.ReadAll(cli.Str("results"))));
-            return 0;
+            {
+                var rows = ScenarioResult.ReadAll(cli.Str("results"));
+                Console.Write(Report.Render(rows));
+                Console.Write(PeersTable.Render(rows));
+                return 0;
+            }
+
         default:
             throw new UsageException(cli.Command.Length == 0 ? "no command" : $"unknown command '{cli.Command}'");
     }
@@ -76,12 +87,11 @@ static async Task<int> RunApiScenarioAsync(Cli cli)
         default:
             {
                 var s = ApiSettings.From(cli, $"{kind}-{cli.Int("connections", 64)}", 64);
-                result = await Scenarios.SingleTransfersAsync(s, workload);
+                result = await Scenarios.SingleTransfersAsync(s, workload, kind);
                 break;
             }
     }
 
-    result.CompareWith = cli.StrOrNull("compare-with");
     result.Append(cli.Str("results"));
     Print(result);
     return 0;

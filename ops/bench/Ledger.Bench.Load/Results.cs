@@ -20,8 +20,18 @@ internal sealed class ScenarioResult
     public string Label { get; set; } = "";
     /// <summary>api | baseline</summary>
     public string Kind { get; set; } = "api";
-    /// <summary>Label of the baseline row this row is compared with, if any.</summary>
-    public string? CompareWith { get; set; }
+    /// <summary>What served the load, for the peers table (<see cref="PeersTable"/>); null keeps a row out of it.</summary>
+    public string? Subject { get; set; }
+    /// <summary>uniform | hot</summary>
+    public string? Mix { get; set; }
+    /// <summary>loadgen (this program) | wrk | pgbench</summary>
+    public string? Generator { get; set; }
+    public int? MaxTries { get; set; }
+    /// <summary>Requests or transactions sent inside the window, retries included.</summary>
+    public long? Attempts { get; set; }
+    public double? AttemptsPerSec { get; set; }
+    /// <summary>Transfers that succeeded only after a retry.</summary>
+    public long? Retried { get; set; }
     public int Connections { get; set; }
     public double DurationS { get; set; }
     public long Requests { get; set; }
@@ -70,17 +80,11 @@ internal static class Report
         var header = new[]
         {
             "scenario", "conns", "transfers/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
-            "errors by status", "API peak RSS MiB", "PG CPU", "API CPU", "loadgen CPU", "vs naive",
+            "errors by status", "API peak RSS MiB", "PG CPU", "API CPU", "loadgen CPU",
         };
         var table = new List<string[]> { header };
         foreach (var r in rows)
         {
-            string ratio = "";
-            if (r.CompareWith is { } label && rows.FirstOrDefault(b => b.Label == label) is { TransfersPerSec: > 0 } baseline && r.Requests > 0)
-            {
-                ratio = F(r.TransfersPerSec / baseline.TransfersPerSec, "0.00") + "x";
-            }
-
             var tps = r.Note is { } note && note.StartsWith("n/a", StringComparison.Ordinal) ? note : F(r.TransfersPerSec, "#,0");
             table.Add(
             [
@@ -91,7 +95,6 @@ internal static class Report
                 Errors(r),
                 r.ApiPeakRssMiB is { } rss ? F(rss, "0") : "-",
                 Pct(r.PgCpu), Pct(r.ApiCpu), Pct(r.GenCpu),
-                ratio,
             ]);
         }
 
@@ -126,7 +129,7 @@ internal static class Report
             }
         }
 
-        var notes = rows.Where(r => r.Note is not null || r.CatchUpS is not null || r.TargetRate is not null).ToList();
+        var notes = rows.Where(r => r.Note is not null || r.CatchUpS is not null || r.TargetRate is not null || r.Attempts > r.Requests).ToList();
         if (notes.Count > 0)
         {
             text.Append('\n');
@@ -146,6 +149,12 @@ internal static class Report
                 if (r.CommitsPerSec is { } commits && r.DecisionsPerCommit is { } perCommit)
                 {
                     parts.Add($"{F(commits, "#,0")} write transactions/s, {F(perCommit, "0.0")} decisions each (API metric ledger.write.batch_size)");
+                }
+
+                if (r.Attempts is { } attempts && r.Generator != "pgbench" && attempts > r.Requests)
+                {
+                    parts.Add($"{attempts.ToString(CultureInfo.InvariantCulture)} attempts for {r.Requests.ToString(CultureInfo.InvariantCulture)} transfers, " +
+                        $"{(r.Retried ?? 0).ToString(CultureInfo.InvariantCulture)} succeeded only after a retry (max {r.MaxTries} tries)");
                 }
 
                 if (r.CatchUpS is { } catchUp)
@@ -176,16 +185,16 @@ internal static class Report
         [
             $"lag: {name} (during {r.Label})", "-", $"{lag.Samples} samples",
             Ms(lag.P50Ms), Ms(lag.P99Ms), "-", Ms(lag.MaxMs),
-            $"max lagEvents {lag.MaxLagEvents.ToString(CultureInfo.InvariantCulture)}", "-", "-", "-", "-", "",
+            $"max lagEvents {lag.MaxLagEvents.ToString(CultureInfo.InvariantCulture)}", "-", "-", "-", "-",
         ]);
     }
 
     private static string Errors(ScenarioResult r) =>
         r.Errors.Count == 0 ? "none" : string.Join(" ", r.Errors.Select(e => $"{e.Key}:{e.Value.ToString(CultureInfo.InvariantCulture)}"));
 
-    private static string Ms(double? ms) => ms is { } v ? F(v, v < 10 ? "0.00" : v < 100 ? "0.0" : "0") : "-";
+    internal static string Ms(double? ms) => ms is { } v ? F(v, v < 10 ? "0.00" : v < 100 ? "0.0" : "0") : "-";
 
     private static string Pct(double? share) => share is { } v ? F(v * 100, "0") + "%" : "-";
 
-    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+    internal static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -13,6 +13,8 @@ internal sealed class Tally
     private long _requests;
     private long _transfers;
     private long _late;
+    private long _attempts;
+    private long _retried;
 
     public LatencyHistogram Latency { get; } = new();
 
@@ -21,6 +23,15 @@ internal sealed class Tally
     public long Transfers => Volatile.Read(ref _transfers);
 
     public long Late => Volatile.Read(ref _late);
+
+    public long Attempts => Volatile.Read(ref _attempts);
+
+    public long Retried => Volatile.Read(ref _retried);
+
+    /// <summary>The tries sent for one transfer counted in the window.</summary>
+    public void Attempted(long tries) => Interlocked.Add(ref _attempts, tries);
+
+    public void RetriedTransfer() => Interlocked.Increment(ref _retried);
 
     public void Request() => Interlocked.Increment(ref _requests);
 
@@ -37,7 +48,7 @@ internal sealed class Tally
 /// <summary>What every API scenario shares.</summary>
 internal sealed record ApiSettings(
     Uri BaseUrl, string ClientKey, string? AuditorKey, string Label, int Connections, TimeSpan Warmup, TimeSpan Duration,
-    int? ApiPid, int? PgPid, int ClkTck, bool SampleLag, TimeSpan CatchUpTimeout)
+    int? ApiPid, int? PgPid, int ClkTck, bool SampleLag, TimeSpan CatchUpTimeout, string Subject, int MaxTries)
 {
     public static ApiSettings From(Cli cli, string defaultLabel, int defaultConnections) => new(
         Api.CheckedBaseUrl(cli.Str("base-url")),
@@ -51,7 +62,11 @@ internal sealed record ApiSettings(
         cli.IntOrNull("pg-pid"),
         Math.Max(1, cli.Int("clk-tck", 100)),
         cli.Flag("sample-lag"),
-        TimeSpan.FromSeconds(cli.Double("catch-up-timeout", 120)));
+        TimeSpan.FromSeconds(cli.Double("catch-up-timeout", 120)),
+        cli.Str("subject", "ledger"),
+        Math.Clamp(cli.Int("max-tries", 1), 1, MaxTriesLimit));
+
+    public const int MaxTriesLimit = 100;
 }
 
 internal static class Scenarios
@@ -182,10 +197,21 @@ internal static class Scenarios
 
     // ---- closed-loop scenarios -----------------------------------------------------------
 
-    public static async Task<ScenarioResult> SingleTransfersAsync(ApiSettings s, Workload workload)
+    /// <summary>
+    /// The status key of an optimistic-concurrency failure: nothing was written, so the same transfer may be
+    /// sent again. The idiomatic peer answers it; the ledger, which serializes its writes, never does.
+    /// </summary>
+    public const string ConcurrencyConflict = "409/concurrency_conflict";
+
+    public static async Task<ScenarioResult> SingleTransfersAsync(ApiSettings s, Workload workload, string mix)
     {
         using var http = Api.Client(s.BaseUrl, s.ClientKey, s.Connections, RequestTimeout);
-        var result = await ClosedLoopAsync(s, http, "/transfers", workload.SingleTransfer, ClassifySingle);
+        var result = await ClosedLoopAsync(s, http, "/transfers", workload.SingleTransfer, ClassifySingle,
+            (status, body) => status == 409 && StatusKey(status, body) == ConcurrencyConflict);
+        result.Subject = s.Subject;
+        result.Mix = mix;
+        result.Generator = "loadgen";
+        result.MaxTries = s.MaxTries;
         return result;
     }
 
@@ -208,7 +234,7 @@ internal static class Scenarios
             }
         }
 
-        var result = await ClosedLoopAsync(s, http, "/transfers/batch", () => workload.Batch(size), ClassifyBatch);
+        var result = await ClosedLoopAsync(s, http, "/transfers/batch", () => workload.Batch(size), ClassifyBatch, retryable: null);
         result.Note = Join(result.Note, $"{result.Requests} requests of {size} transfers in the window");
         return result;
     }
@@ -281,8 +307,14 @@ internal static class Scenarios
         return status.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Each worker sends one request at a time. An answer that <paramref name="retryable"/> accepts is sent again,
+    /// the same body, up to <see cref="ApiSettings.MaxTries"/> tries in all, as a client that retries would; the
+    /// latency then runs from the first try to the last answer, and only the last answer is classified.
+    /// </summary>
     private static async Task<ScenarioResult> ClosedLoopAsync(
-        ApiSettings s, HttpClient http, string path, Func<byte[]> body, Func<int, byte[], Tally, long> classify)
+        ApiSettings s, HttpClient http, string path, Func<byte[]> body, Func<int, byte[], Tally, long> classify,
+        Func<int, byte[], bool>? retryable)
     {
         var tally = new Tally();
         var cpu = new CpuWindow(s.ApiPid, s.PgPid, s.ClkTck);
@@ -292,6 +324,7 @@ internal static class Scenarios
         using var hardStop = new CancellationTokenSource(s.Warmup + s.Duration + TimeSpan.FromSeconds(90));
         using var auditor = s.AuditorKey is { } key ? Api.Client(s.BaseUrl, key, 2, TimeSpan.FromSeconds(5)) : null;
         var window = WindowAsync(measureStart, measureEnd, cpu, auditor, s.SampleLag);
+        var maxTries = retryable is null ? 1 : s.MaxTries;
 
         async Task Worker()
         {
@@ -305,23 +338,21 @@ internal static class Scenarios
 
                 var payload = body();
                 int status;
-                byte[] answer = [];
-                string? failure = null;
+                byte[] answer;
+                string? failure;
+                var tries = 0;
                 try
                 {
-                    using var request = Api.Post(path, payload);
-                    using var response = await http.SendAsync(request, hardStop.Token);
-                    status = (int)response.StatusCode;
-                    answer = await response.Content.ReadAsByteArrayAsync(hardStop.Token);
+                    do
+                    {
+                        tries++;
+                        (status, answer, failure) = await SendAsync(http, path, payload, hardStop.Token);
+                    }
+                    while (tries < maxTries && failure is null && retryable!(status, answer) && Stopwatch.GetTimestamp() < measureEnd);
                 }
                 catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
                 {
                     return;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
-                {
-                    status = -1;
-                    failure = "exc/" + (e is HttpRequestException { HttpRequestError: var kind } ? kind.ToString() : e.GetType().Name);
                 }
 
                 var t1 = Stopwatch.GetTimestamp();
@@ -332,6 +363,7 @@ internal static class Scenarios
                 else if (t1 >= measureStart)
                 {
                     tally.Request();
+                    tally.Attempted(tries);
                     tally.Latency.RecordTicks(t1 - t0);
                     if (failure is not null)
                     {
@@ -339,7 +371,12 @@ internal static class Scenarios
                     }
                     else
                     {
-                        tally.Transferred(classify(status, answer, tally));
+                        var transferred = classify(status, answer, tally);
+                        tally.Transferred(transferred);
+                        if (tries > 1 && transferred > 0)
+                        {
+                            tally.RetriedTransfer();
+                        }
                     }
                 }
 
@@ -354,6 +391,24 @@ internal static class Scenarios
         await Task.WhenAll(Enumerable.Range(0, s.Connections).Select(_ => Task.Run(Worker)));
         var readings = await window;
         return await FinishAsync(s, tally, cpu, readings, ToSeconds(measureEnd - measureStart));
+    }
+
+    /// <summary>
+    /// One request; a client-side failure (time-out, refused connection) is status -1 and a key naming it. The
+    /// scenario's hard stop is not a failure of the request: it propagates and ends the worker.
+    /// </summary>
+    private static async Task<(int Status, byte[] Answer, string? Failure)> SendAsync(HttpClient http, string path, byte[] payload, CancellationToken ct)
+    {
+        try
+        {
+            using var request = Api.Post(path, payload);
+            using var response = await http.SendAsync(request, ct);
+            return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(ct), null);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !ct.IsCancellationRequested)
+        {
+            return (-1, [], "exc/" + (e is HttpRequestException { HttpRequestError: var kind } ? kind.ToString() : e.GetType().Name));
+        }
     }
 
     // ---- open loop -------------------------------------------------------------------------
@@ -395,6 +450,7 @@ internal static class Scenarios
                 if (counted)
                 {
                     tally.Request();
+                    tally.Attempted(1);
                     tally.Latency.RecordTicks(Stopwatch.GetTimestamp() - intended);
                     tally.Transferred(ClassifySingle(status, answer, tally));
                 }
@@ -404,6 +460,7 @@ internal static class Scenarios
                 if (counted)
                 {
                     tally.Request();
+                    tally.Attempted(1);
                     tally.Latency.RecordTicks(Stopwatch.GetTimestamp() - intended);
                     tally.Error("exc/" + (e is HttpRequestException { HttpRequestError: var kind } ? kind.ToString() : e.GetType().Name));
                 }
@@ -527,6 +584,9 @@ internal static class Scenarios
             Connections = s.Connections,
             DurationS = seconds,
             Requests = tally.Requests,
+            Attempts = tally.Attempts,
+            AttemptsPerSec = tally.Attempts / seconds,
+            Retried = tally.Retried,
             Transfers = tally.Transfers,
             TransfersPerSec = tally.Transfers / seconds,
             P50Ms = tally.Latency.PercentileMs(50),
@@ -564,7 +624,7 @@ internal static class Scenarios
     }
 
     /// <summary>Waits until the async projections have no events left to apply, so the next scenario starts clean.</summary>
-    private static async Task<double?> CatchUpAsync(HttpClient auditor, TimeSpan timeout)
+    internal static async Task<double?> CatchUpAsync(HttpClient auditor, TimeSpan timeout)
     {
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < timeout)

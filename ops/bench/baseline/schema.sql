@@ -8,6 +8,7 @@
 --   * constraints instead of application checks (balance >= 0, amount > 0, foreign keys).
 -- Amounts are numeric with two decimals, as in the seed (Python Decimal, 0.01 tolerance).
 -- Lives in its own schema "naive" of the benchmark database; psql -v naccounts=N sets the size.
+-- transfer_money_locked, below, is the READ COMMITTED + ordered FOR UPDATE variant over the same tables.
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -98,6 +99,63 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION '版本冲突 (version conflict) on account %', p_to USING ERRCODE = 'serialization_failure';
     END IF;
+
+    INSERT INTO naive.transactions (from_account_id, to_account_id, amount, status, completed_at)
+    VALUES (p_from, p_to, p_amount, 'success', now())
+    RETURNING transaction_id INTO v_tx;
+    INSERT INTO naive.audit_log (transaction_id, user_id, action, details)
+    VALUES (v_tx, p_user_id, 'transfer',
+            jsonb_build_object('from', p_from, 'to', p_to, 'amount', p_amount));
+    RETURN v_tx;
+END
+$fn$;
+
+-- The same design with pessimistic locks instead of version checks (issue 15): at READ COMMITTED, both
+-- accounts are locked in id order with one SELECT ... FOR UPDATE, so two transfers over the same pair
+-- wait for each other instead of failing, and the fixed order leaves no cycle to deadlock on. The
+-- version column is still kept up to date, as the naive design's readers expect.
+CREATE FUNCTION naive.transfer_money_locked(p_from bigint, p_to bigint, p_amount numeric, p_user_id bigint DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    v_row           record;
+    v_locked        int := 0;
+    v_from_balance  numeric;
+    v_tx            bigint;
+BEGIN
+    -- Above READ COMMITTED the locks would still be taken, but a changed row would fail (40001) instead of
+    -- being waited for: that is the other design, measured on its own.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'transfer_money_locked must run at READ COMMITTED, not %', current_setting('transaction_isolation');
+    END IF;
+    IF p_amount <= 0 OR p_from = p_to THEN
+        RAISE EXCEPTION 'invalid transfer % -> % of %', p_from, p_to, p_amount USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- A row that another transfer held is re-read once its lock is released, so the balance is current.
+    FOR v_row IN SELECT account_id, balance FROM naive.accounts WHERE account_id IN (p_from, p_to) ORDER BY account_id FOR UPDATE LOOP
+        v_locked := v_locked + 1;
+        IF v_row.account_id = p_from THEN
+            v_from_balance := v_row.balance;
+        END IF;
+    END LOOP;
+    IF v_locked <> 2 THEN
+        RAISE EXCEPTION 'account % or % not found', p_from, p_to USING ERRCODE = 'no_data_found';
+    END IF;
+
+    IF v_from_balance < p_amount THEN
+        INSERT INTO naive.transactions (from_account_id, to_account_id, amount, status, completed_at)
+        VALUES (p_from, p_to, p_amount, 'failed', now())
+        RETURNING transaction_id INTO v_tx;
+        INSERT INTO naive.audit_log (transaction_id, user_id, action, details)
+        VALUES (v_tx, p_user_id, 'transfer_rejected',
+                jsonb_build_object('from', p_from, 'to', p_to, 'amount', p_amount, 'reason', 'insufficient_funds'));
+        RETURN v_tx;
+    END IF;
+
+    UPDATE naive.accounts SET balance = balance - p_amount, version = version + 1, updated_at = now() WHERE account_id = p_from;
+    UPDATE naive.accounts SET balance = balance + p_amount, version = version + 1, updated_at = now() WHERE account_id = p_to;
 
     INSERT INTO naive.transactions (from_account_id, to_account_id, amount, status, completed_at)
     VALUES (p_from, p_to, p_amount, 'success', now())
