@@ -36,7 +36,16 @@ public sealed class LedgerReplay
         EventsReplayed++;
     }
 
-    public Dictionary<Guid, long> Balances() => _accounts.ToDictionary(kv => kv.Key, kv => kv.Value.BalanceMinor);
+    public Dictionary<Guid, Standing> Balances() => _accounts.ToDictionary(kv => kv.Key, kv => Standing.Of(kv.Value));
+
+    /// <summary>Pending debits minus pending credits per currency: 0 when every hold is on both of its sides.</summary>
+    public SortedDictionary<string, long> PendingByCurrency()
+    {
+        var pending = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var account in _accounts.Values)
+            pending[account.Currency] = checked(pending.GetValueOrDefault(account.Currency) + account.PendingDebitsMinor - account.PendingCreditsMinor);
+        return pending;
+    }
 
     public SortedDictionary<string, long> TotalsByCurrency()
     {
@@ -51,4 +60,10 @@ public sealed class LedgerReplay
         .Select(kv => new LegProblem(kv.Key,
             $"{kv.Value.Debits} debit(s) of {kv.Value.Debited} and {kv.Value.Credits} credit(s) of {kv.Value.Credited}"))
         .ToList();
+}
+
+/// <summary>What reconciliation compares per account: posted balance and the pending totals of its open holds.</summary>
+public readonly record struct Standing(long Balance, long PendingDebits, long PendingCredits)
+{
+    public static Standing Of(AccountState state) => new(state.BalanceMinor, state.PendingDebitsMinor, state.PendingCreditsMinor);
 }

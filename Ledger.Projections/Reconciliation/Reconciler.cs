@@ -27,7 +27,7 @@ public sealed class Reconciler(IDocumentStore store, NpgsqlDataSource dataSource
 
         var viewCheckpoint = await TakeSnapshotAsync(connection, tx, ct);
         var replay = new LedgerReplay();
-        Dictionary<Guid, long>? atViewCheckpoint = null;
+        Dictionary<Guid, Standing>? atViewCheckpoint = null;
         await using var session = store.QuerySession(SessionOptions.ForTransaction(tx));
         // Per account, the replay stops at its first event after asOf, so each account is a prefix of its stream.
         var pastAsOf = new HashSet<Guid>();
@@ -51,20 +51,30 @@ public sealed class Reconciler(IDocumentStore store, NpgsqlDataSource dataSource
         await tx.CommitAsync(ct);
 
         var totals = replay.TotalsByCurrency();
+        var pending = replay.PendingByCurrency();
         var legs = replay.LegProblems();
+        var balanced = mismatches.Count == 0 && legs.Count == 0 && totals.Values.All(t => t == 0) && pending.Values.All(p => p == 0);
         var report = new ReconciliationReport(Guid.CreateVersion7(started), asOf, started, replay.EventsReplayed, replay.Accounts.Count,
-            mismatches, totals, legs, mismatches.Count == 0 && legs.Count == 0 && totals.Values.All(t => t == 0), timer.ElapsedMilliseconds);
+            mismatches, totals, legs, balanced, timer.ElapsedMilliseconds, pending);
         await reports.SaveAsync(report, ct);
         return report;
     }
 
-    private static IEnumerable<BalanceMismatch> Compare(Dictionary<Guid, long> stored, Dictionary<Guid, long> replayed, string source)
+    /// <summary>One mismatch per account and differing figure; a pending total's names its member in the source.</summary>
+    private static IEnumerable<BalanceMismatch> Compare(Dictionary<Guid, Standing> stored, Dictionary<Guid, Standing> replayed, string source)
     {
-        foreach (var (id, balance) in replayed)
-            if (!stored.TryGetValue(id, out var projected) || projected != balance)
-                yield return new BalanceMismatch(id, stored.GetValueOrDefault(id), balance, source);
+        foreach (var (id, replay) in replayed)
+        {
+            var projected = stored.GetValueOrDefault(id);
+            if (!stored.ContainsKey(id) || projected.Balance != replay.Balance)
+                yield return new BalanceMismatch(id, projected.Balance, replay.Balance, source);
+            if (projected.PendingDebits != replay.PendingDebits)
+                yield return new BalanceMismatch(id, projected.PendingDebits, replay.PendingDebits, source + ".pendingDebits");
+            if (projected.PendingCredits != replay.PendingCredits)
+                yield return new BalanceMismatch(id, projected.PendingCredits, replay.PendingCredits, source + ".pendingCredits");
+        }
         foreach (var (id, projected) in stored)
-            if (!replayed.ContainsKey(id)) yield return new BalanceMismatch(id, projected, 0, source);
+            if (!replayed.ContainsKey(id)) yield return new BalanceMismatch(id, projected.Balance, 0, source);
     }
 
     /// <summary>
@@ -98,12 +108,12 @@ public sealed class Reconciler(IDocumentStore store, NpgsqlDataSource dataSource
         }
     }
 
-    private async Task<Dictionary<Guid, long>> ReadBalancesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string table, CancellationToken ct)
+    private async Task<Dictionary<Guid, Standing>> ReadBalancesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string table, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(schema.Sql($"SELECT id, balance FROM {{schema}}.{table}"), connection, tx);
+        await using var command = new NpgsqlCommand(schema.Sql($"SELECT id, balance, pending_debits, pending_credits FROM {{schema}}.{table}"), connection, tx);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var balances = new Dictionary<Guid, long>();
-        while (await reader.ReadAsync(ct)) balances[reader.GetGuid(0)] = reader.GetInt64(1);
+        var balances = new Dictionary<Guid, Standing>();
+        while (await reader.ReadAsync(ct)) balances[reader.GetGuid(0)] = new Standing(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         return balances;
     }
 }

@@ -16,4 +16,5 @@ public sealed record ReconciliationReport(
     IReadOnlyDictionary<string, long> TotalsByCurrency,
     IReadOnlyList<LegProblem> LegProblems,
     bool Balanced,
-    long DurationMs);
+    long DurationMs,
+    IReadOnlyDictionary<string, long> PendingByCurrency);

@@ -13,8 +13,8 @@ public sealed class ReconciliationReports(NpgsqlDataSource dataSource, LedgerSch
     {
         await using var command = dataSource.CreateCommand(schema.Sql("""
             INSERT INTO {schema}.reconciliations
-                (id, as_of, started_at, events_replayed, accounts_checked, mismatches, totals, leg_problems, balanced, duration_ms)
-            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10)
+                (id, as_of, started_at, events_replayed, accounts_checked, mismatches, totals, leg_problems, balanced, duration_ms, pending)
+            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11::jsonb)
             """));
         command.Parameters.Add(new NpgsqlParameter { Value = report.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = report.AsOf is { } asOf ? asOf.ToUniversalTime() : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
@@ -26,13 +26,14 @@ public sealed class ReconciliationReports(NpgsqlDataSource dataSource, LedgerSch
         command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(report.LegProblems, ReconciliationJson.Default.IReadOnlyListLegProblem) });
         command.Parameters.Add(new NpgsqlParameter { Value = report.Balanced });
         command.Parameters.Add(new NpgsqlParameter { Value = report.DurationMs });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(report.PendingByCurrency, ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) });
         await command.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<ReconciliationReport?> FindAsync(Guid id, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(schema.Sql("""
-            SELECT id, as_of, started_at, events_replayed, accounts_checked, mismatches::text, totals::text, leg_problems::text, balanced, duration_ms
+            SELECT id, as_of, started_at, events_replayed, accounts_checked, mismatches::text, totals::text, leg_problems::text, balanced, duration_ms, pending::text
             FROM {schema}.reconciliations WHERE id = $1
             """));
         command.Parameters.Add(new NpgsqlParameter { Value = id });
@@ -43,7 +44,8 @@ public sealed class ReconciliationReports(NpgsqlDataSource dataSource, LedgerSch
             JsonSerializer.Deserialize(r.GetString(5), ReconciliationJson.Default.IReadOnlyListBalanceMismatch) ?? [],
             JsonSerializer.Deserialize(r.GetString(6), ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) ?? new Dictionary<string, long>(),
             JsonSerializer.Deserialize(r.GetString(7), ReconciliationJson.Default.IReadOnlyListLegProblem) ?? [],
-            r.GetBoolean(8), r.GetInt64(9));
+            r.GetBoolean(8), r.GetInt64(9),
+            JsonSerializer.Deserialize(r.GetString(10), ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) ?? new Dictionary<string, long>());
     }
 }
 

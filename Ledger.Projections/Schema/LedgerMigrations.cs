@@ -156,5 +156,9 @@ public static class LedgerMigrations
             CREATE INDEX holds_from ON {schema}.holds (from_account_id) WHERE status = 'pending';
             CREATE INDEX holds_to ON {schema}.holds (to_account_id) WHERE status = 'pending';
             """),
+        // Reports from before holds had nothing pending.
+        new(Module, 7, "pending totals in reconciliation reports", """
+            ALTER TABLE {schema}.reconciliations ADD COLUMN pending jsonb NOT NULL DEFAULT '{}';
+            """),
     ];
 }

@@ -91,3 +91,33 @@ public sealed class ReconciliationOfACorruptedViewTests(LedgerApiFactory api) : 
         output.ToString().ShouldContain($"MISMATCH account {b} in balances: projected 107, replayed 100");
     }
 }
+
+/// <summary>Holds are replayed too: pending debits equal pending credits per currency, and a pending total changed behind the ledger's back is a mismatch.</summary>
+public sealed class ReconciliationOfHoldsTests(LedgerApiFactory api) : IClassFixture<LedgerApiFactory>
+{
+    [Fact]
+    public async Task open_and_settled_holds_reconcile_and_a_tampered_pending_total_is_a_mismatch()
+    {
+        var client = api.Client();
+        var a = await client.OpenAccountAsync(initialBalance: 1_000);
+        var b = await client.OpenAccountAsync();
+        var open = new { fromAccountId = a, toAccountId = b, amount = 300, currency = "USD", pending = true };
+        await client.PostJsonAsync("/transfers", open);
+        var (_, settled) = await client.PostJsonAsync("/transfers", open with { amount = 200 });
+        await client.PostJsonAsync($"/transfers/{settled!["id"]}/post", new { amount = 150 });
+        await api.WaitForProjectionsAsync();
+
+        var (_, clean) = await api.Auditor().PostJsonAsync("/admin/reconciliations", new { });
+
+        clean!["balanced"]!.GetValue<bool>().ShouldBeTrue(clean.ToJsonString());
+        clean["pendingByCurrency"]!["USD"]!.GetValue<long>().ShouldBe(0);
+
+        await api.ExecuteAsync($"UPDATE {{schema}}.balances SET pending_debits = pending_debits + 5 WHERE id = '{a}'");
+        var (_, tampered) = await api.Auditor().PostJsonAsync("/admin/reconciliations", new { });
+
+        tampered!["balanced"]!.GetValue<bool>().ShouldBeFalse();
+        var mismatch = tampered["mismatches"]!.AsArray().Single()!;
+        mismatch["accountId"]!.GetValue<Guid>().ShouldBe(a);
+        (mismatch["projected"]!.GetValue<long>(), mismatch["replayed"]!.GetValue<long>()).ShouldBe((305, 300));
+    }
+}

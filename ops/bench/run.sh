@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark harness of the ledger (issue 6): one command on a fresh Debian 12 machine (as root).
 #
-#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers]   (default: all)
+#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers|holds]   (default: all)
 #
 # It starts (or reuses) the project-local PostgreSQL 15 through ops/pg.sh, drops and recreates the
 # database ledger_bench, builds the load generator (ops/bench/Ledger.Bench.Load) and the API in
@@ -12,6 +12,8 @@
 # `peers` (issue 15) runs uniform-64 and hot-64 with the C# generator and with wrk, then the idiomatic
 # Critter-Stack peer (ops/bench/Ledger.Bench.Idiomatic) with both generators over the sweep, then the
 # SQL baselines over the sweep, and prints each subject's best beside the ledger's figures.
+# `holds` (issue 14) runs uniform-64 and then holds-64 (each transfer a pending one, then its post) in
+# the same run, so two-phase throughput reads next to one-phase.
 #
 # Knobs (environment): BENCH_DURATION (s, default 20), BENCH_WARMUP (s, 10), BENCH_ACCOUNTS (10000),
 # BENCH_RATE (fixed-rate target per s, 5000), BENCH_BATCH_CONNECTIONS (concurrent batch requests, 4),
@@ -29,13 +31,13 @@ PGBIN=/usr/lib/postgresql/15/bin
 
 SCENARIO="${1:-all}"
 case "$SCENARIO" in
-  all | uniform | hot | batch | fixed-rate | lag | baseline | rebuild | peers) ;;
+  all | uniform | hot | batch | fixed-rate | lag | baseline | rebuild | peers | holds) ;;
   -h | --help | help)
     sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
-    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers]" >&2
+    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers|holds]" >&2
     exit 2
     ;;
 esac
@@ -285,6 +287,11 @@ perf_reports() {
   say "perf reports: $RUN/perf-$name-*.txt"
 }
 
+if wants holds; then
+  # Two-phase next to one-phase, in the same run: each hold-then-post is two requests and three streams.
+  scenario uniform --connections 64 --label uniform-64
+  scenario holds --connections 64 --label holds-64
+fi
 if wants uniform || wants lag || peers; then
   if [[ $PERF == 1 ]]; then
     perf_record_window uniform-64 &

@@ -166,6 +166,14 @@ internal sealed class Workload
         return (_ids[from], _ids[to], rnd.Next(1, _maxAmount + 1));
     }
 
+    /// <summary>A pending transfer (a hold without expiry) between a pair drawn as for <see cref="SingleTransfer"/>.</summary>
+    public byte[] SingleHold()
+    {
+        var (from, to, amount) = Next();
+        return Encoding.UTF8.GetBytes(
+            $"{{\"id\":\"{Guid.CreateVersion7()}\",\"fromAccountId\":\"{from}\",\"toAccountId\":\"{to}\",\"amount\":{amount},\"currency\":\"{_currency}\",\"pending\":true}}");
+    }
+
     public byte[] SingleTransfer()
     {
         var (from, to, amount) = Next();

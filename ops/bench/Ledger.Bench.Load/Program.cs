@@ -10,6 +10,7 @@ const string Usage = """
       uniform     --base-url URL --accounts-file FILE --results FILE [--connections 64] [--warmup 3] [--duration 20]
                   [--label L] [--subject ledger] [--max-tries 1] [--sample-lag] [--api-pid N] [--pg-pid N] [--clk-tck 100]
       hot         (as uniform: 80 % of transfers touch one of the first 10 accounts)
+      holds       (as uniform: each transfer is a pending one, then its post of all of it)
       batch       (as uniform) --size 1000 [--connections 4]
       fixed-rate  (as uniform) [--rate 5000] [--connections 256] [--max-in-flight 50000]
       wrk         --script FILE --base-url URL --accounts-file FILE --results FILE [--wrk PATH] [--mix uniform|hot]
@@ -32,7 +33,7 @@ try
             return await Scenarios.WaitReadyAsync(cli);
         case "seed":
             return await Scenarios.SeedAsync(cli);
-        case "uniform" or "hot" or "batch" or "fixed-rate":
+        case "uniform" or "hot" or "batch" or "fixed-rate" or "holds":
             return await RunApiScenarioAsync(cli);
         case "pgbench" or "wrk":
             {
@@ -81,6 +82,13 @@ static async Task<int> RunApiScenarioAsync(Cli cli)
                 var rate = Math.Max(1, cli.Double("rate", 5000));
                 var s = ApiSettings.From(cli, $"fixed-rate-{rate:0}", 256);
                 result = await Scenarios.FixedRateAsync(s, workload, rate, Math.Max(1, cli.Int("max-in-flight", 50_000)));
+                break;
+            }
+
+        case "holds":
+            {
+                var s = ApiSettings.From(cli, $"holds-{cli.Int("connections", 64)}", 64);
+                result = await Scenarios.HoldsAsync(s, workload, "uniform");
                 break;
             }
 

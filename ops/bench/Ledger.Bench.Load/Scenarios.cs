@@ -215,6 +215,32 @@ internal static class Scenarios
         return result;
     }
 
+    /// <summary>
+    /// Two-phase transfers: each iteration places a hold and then posts all of it, two requests one after the
+    /// other; a transfer counts once its post answers 200, and the latency spans both requests.
+    /// </summary>
+    public static async Task<ScenarioResult> HoldsAsync(ApiSettings s, Workload workload, string mix)
+    {
+        using var http = Api.Client(s.BaseUrl, s.ClientKey, s.Connections, RequestTimeout);
+        var result = await ClosedLoopAsync(s, http, "/transfers", workload.SingleHold, ClassifySingle, retryable: null,
+            send: (payload, ct) => HoldThenPostAsync(http, payload, ct));
+        result.Subject = s.Subject;
+        result.Mix = mix;
+        result.Generator = "loadgen";
+        result.MaxTries = 1;
+        return result;
+    }
+
+    private static readonly byte[] PostAll = "{}"u8.ToArray();
+
+    private static async Task<(int Status, byte[] Answer, string? Failure)> HoldThenPostAsync(HttpClient http, byte[] hold, CancellationToken ct)
+    {
+        var placed = await SendAsync(http, "/transfers", hold, ct);
+        if (placed.Failure is not null || placed.Status != 201) return placed;
+        using var doc = JsonDocument.Parse(placed.Answer);
+        return await SendAsync(http, $"/transfers/{doc.RootElement.GetProperty("id").GetString()}/post", PostAll, ct);
+    }
+
     public static async Task<ScenarioResult> BatchAsync(ApiSettings s, Workload workload, int size)
     {
         using var http = Api.Client(s.BaseUrl, s.ClientKey, s.Connections, TimeSpan.FromSeconds(60));
@@ -314,8 +340,9 @@ internal static class Scenarios
     /// </summary>
     private static async Task<ScenarioResult> ClosedLoopAsync(
         ApiSettings s, HttpClient http, string path, Func<byte[]> body, Func<int, byte[], Tally, long> classify,
-        Func<int, byte[], bool>? retryable)
+        Func<int, byte[], bool>? retryable, Func<byte[], CancellationToken, Task<(int Status, byte[] Answer, string? Failure)>>? send = null)
     {
+        send ??= (payload, ct) => SendAsync(http, path, payload, ct);
         var tally = new Tally();
         var cpu = new CpuWindow(s.ApiPid, s.PgPid, s.ClkTck);
         var start = Stopwatch.GetTimestamp();
@@ -346,7 +373,7 @@ internal static class Scenarios
                     do
                     {
                         tries++;
-                        (status, answer, failure) = await SendAsync(http, path, payload, hardStop.Token);
+                        (status, answer, failure) = await send(payload, hardStop.Token);
                     }
                     while (tries < maxTries && failure is null && retryable!(status, answer) && Stopwatch.GetTimestamp() < measureEnd);
                 }
