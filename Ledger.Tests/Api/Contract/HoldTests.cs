@@ -276,4 +276,31 @@ public sealed class HoldTests(LedgerApiFactory api) : IClassFixture<LedgerApiFac
         var credited = await BalanceAsync(to, last.MaxBy(p => long.Parse(p, System.Globalization.CultureInfo.InvariantCulture)));
         (credited["balance"]!.GetValue<long>(), credited["pendingCredits"]!.GetValue<long>()).ShouldBe((postedTotal, 0));
     }
+
+    [Fact]
+    public async Task an_auditor_may_neither_post_nor_void()
+    {
+        var (from, to) = await AccountsAsync();
+        var id = (await HoldAsync(from, to, 10))["id"]!.GetValue<Guid>();
+
+        (await api.Auditor().PostJsonAsync($"/transfers/{id}/post", new { })).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await api.Auditor().PostJsonAsync($"/transfers/{id}/void", new { })).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await _client.GetJsonAsync($"/transfers/{id}")).Body!["status"]!.GetValue<string>().ShouldBe("pending");
+    }
+
+    [Fact]
+    public async Task as_of_an_instant_the_balance_answers_the_pending_totals_of_then()
+    {
+        var (from, to) = await AccountsAsync();
+        var hold = await HoldAsync(from, to, 300);
+        var held = hold["timestamp"]!.GetValue<DateTimeOffset>();
+        await _client.PostJsonAsync($"/transfers/{hold["id"]}/post", new { amount = 100 });
+
+        var (status, then) = await _client.GetJsonAsync($"/accounts/{from}/balance?asOf={Uri.EscapeDataString(held.ToString("O"))}");
+
+        status.ShouldBe(HttpStatusCode.OK, then?.ToJsonString());
+        (then!["balance"]!.GetValue<long>(), then["pendingDebits"]!.GetValue<long>(), then["availableBalance"]!.GetValue<long>()).ShouldBe((1_000, 300, 700));
+        var now = await BalanceAsync(from);
+        (now["balance"]!.GetValue<long>(), now["pendingDebits"]!.GetValue<long>(), now["availableBalance"]!.GetValue<long>()).ShouldBe((900, 0, 900));
+    }
 }
