@@ -53,7 +53,8 @@ public sealed partial class LedgerWriter
         }
         var decision = write.Decide(plan.Decisions);
         plan.Decided[i] = decision;
-        plan.AuditDrafts.Add(Draft(write, decision.Refusal));
+        // A post or void sent again finds its work done: like a replayed request it writes nothing, not even an audit entry.
+        if (decision is not { HoldAfter: not null, EventIds.Count: 0, Refusal: null }) plan.AuditDrafts.Add(Draft(write, decision.Refusal));
     }
 
     /// <summary>

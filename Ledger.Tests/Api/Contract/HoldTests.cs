@@ -92,9 +92,11 @@ public sealed class HoldTests(LedgerApiFactory api) : IClassFixture<LedgerApiFac
         var credited = await BalanceAsync(to, position);
         (credited["balance"]!.GetValue<long>(), credited["pendingCredits"]!.GetValue<long>()).ShouldBe((120, 0));
 
+        var audited = await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.audit_entries");
         var again = await _client.PostJsonAsync($"/transfers/{id}/post", new { amount = 120 });
         again.Status.ShouldBe(HttpStatusCode.OK);
         again.Body!.ToJsonString().ShouldBe(posted.ToJsonString());
+        (await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.audit_entries")).ShouldBe(audited, "the same post again writes nothing");
         ShouldBeProblem(await _client.PostJsonAsync($"/transfers/{id}/post", new { amount = 100 }), HttpStatusCode.UnprocessableEntity, "transfer_not_pending");
         ShouldBeProblem(await _client.PostJsonAsync($"/transfers/{id}/void", new { }), HttpStatusCode.UnprocessableEntity, "transfer_not_pending");
         (await _client.GetJsonAsync($"/transfers/{id}")).Body!["status"]!.GetValue<string>().ShouldBe("posted");

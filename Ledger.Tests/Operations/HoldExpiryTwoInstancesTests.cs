@@ -1,0 +1,59 @@
+using System.Net;
+using Ledger.Tests.Infrastructure;
+using Ledger.Tests.ReadSide;
+
+namespace Ledger.Tests.Operations;
+
+/// <summary>Two instances on one schema, both running Wolverine: every hold expires once, never twice.</summary>
+public sealed class HoldExpiryTwoInstancesTests(HoldExpiryTwoInstancesTests.TwoInstances api) : IClassFixture<HoldExpiryTwoInstancesTests.TwoInstances>
+{
+    public sealed class TwoInstances : LedgerApiFactory, IAsyncLifetime
+    {
+        public SameSchemaApiFactory Second { get; private set; } = null!;
+
+        async Task IAsyncLifetime.InitializeAsync()
+        {
+            await InitializeAsync();
+            Second = new SameSchemaApiFactory(this);
+            await Second.InitializeAsync();
+        }
+
+        async Task IAsyncLifetime.DisposeAsync()
+        {
+            await Second.DisposeAsync();
+            await DisposeAsync();
+            await ExecuteAsync("DROP SCHEMA IF EXISTS {schema} CASCADE");
+        }
+    }
+
+    [Fact]
+    public async Task holds_placed_through_both_instances_each_expire_exactly_once()
+    {
+        var holds = new List<Guid>();
+        foreach (var host in new LedgerApiFactory[] { api, api.Second })
+        {
+            var client = host.Client();
+            var from = await client.OpenAccountAsync(initialBalance: 10_000);
+            var to = await client.OpenAccountAsync();
+            for (var i = 0; i < 5; i++)
+            {
+                var (status, hold) = await client.PostJsonAsync("/transfers",
+                    new { fromAccountId = from, toAccountId = to, amount = 10 + i, currency = "USD", pending = true, timeoutSeconds = 1 });
+                status.ShouldBe(HttpStatusCode.Created);
+                holds.Add(hold!["id"]!.GetValue<Guid>());
+            }
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var ids = string.Join(",", holds.Select(h => $"'{h}'"));
+        while (await api.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.holds WHERE transfer_id IN ({ids}) AND status = 'expired'") < holds.Count)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "not every hold expired within 15 s");
+            await Task.Delay(100);
+        }
+
+        var expiries = await api.ScalarAsync<long>(
+            $"SELECT count(*) FROM {{schema}}.audit_entries WHERE operation = 'transfer.expire' AND subject_ids[1] IN ({ids})");
+        expiries.ShouldBe(holds.Count, "one expiry per hold, whichever instance ran it");
+    }
+}
