@@ -60,6 +60,8 @@ public static class LedgerEndpoints
             .Accepts<ReconciliationRequest>(isOptional: true, "application/json", "*/*")
             .Produces<Ledger.Projections.Reconciliation.ReconciliationReport>(StatusCodes.Status201Created).Problems(ReconcileProblems)
             .Describe("createReconciliation", "Replay the event log and compare it with the balances", Tag.Operations);
+        inspect.MapGet("/admin/reconciliations", Reconciliations.List).Read<ReconciliationList>("listReconciliations", "List the latest reconciliation reports, newest first", Tag.Operations);
+        inspect.MapGet("/admin/stats", GetStats.Handle).Read<Observability.StatsResponse>("getStats", "Per-second series of the last 15 minutes: transfers, write latency, projection lag", Tag.Operations);
         inspect.MapGet("/admin/reconciliations/{id}", Reconciliations.Get).Read<Ledger.Projections.Reconciliation.ReconciliationReport>("getReconciliation", "Read a reconciliation report", Tag.Operations);
         inspect.MapPrometheusScrapingEndpoint("/metrics", app.Services.GetRequiredService<Observability.PrometheusMetrics>().Provider, null, null);
     }

@@ -46,6 +46,8 @@ public sealed class RoleMatrixTests(LedgerApiFactory api) : IAsyncLifetime, ICla
         new("GET", "/admin/jobs/{id}", a => ($"/admin/jobs/{Guid.NewGuid()}", null), Operator, Auditor),
         new("POST", "/admin/reconciliations", a => ("/admin/reconciliations", new { }), Operator, Auditor),
         new("GET", "/admin/reconciliations/{id}", a => ($"/admin/reconciliations/{Guid.NewGuid()}", null), Operator, Auditor),
+        new("GET", "/admin/reconciliations", a => ("/admin/reconciliations?limit=1", null), Operator, Auditor),
+        new("GET", "/admin/stats", a => ("/admin/stats", null), Operator, Auditor),
         new("GET", "/health/live", a => ("/health/live", null), None, Unknown, Client, Operator, Auditor),
         new("GET", "/health/ready", a => ("/health/ready", null), None, Unknown, Client, Operator, Auditor),
     ];
