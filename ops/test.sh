@@ -23,6 +23,9 @@ ledger_pg_up
 export LEDGER_TEST_DB="$LEDGER_PG_ADMIN"
 export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"
 
+# The console is built before the solution, so the API binary the tests and the checks below start serves it.
+bash "$REPO/ops/console/build.sh"
+
 log="$(mktemp "${TMPDIR:-/tmp}/ledger-test.XXXXXX")"
 trap 'rm -f "$log"' EXIT
 
