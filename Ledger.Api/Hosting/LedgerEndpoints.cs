@@ -42,6 +42,7 @@ public static class LedgerEndpoints
         read.MapGet("/accounts/{id}", GetAccount.Account).Read<AccountResponse>("getAccount", "Read an account", Tag.Accounts);
         read.MapGet("/accounts/{id}/balance", GetAccount.Balance).Read<BalanceResponse>("getBalance", "Read an account's balance, now or as of an instant", Tag.Accounts);
         read.MapGet("/accounts/{id}/transactions", GetTransactions.Handle).Read<TransactionPage>("listTransactions", "List an account's transactions, newest first", Tag.Accounts);
+        read.MapGet("/accounts/{id}/holds", GetOpenHolds.Handle).Read<HoldList>("listOpenHolds", "List an account's open holds, oldest first", Tag.Accounts);
         read.MapGet("/transfers/{id}", GetTransfer.Handle).Read<TransferResponse>("getTransfer", "Read a transfer", Tag.Transfers);
 
         var operate = app.MapGroup("").RequireAuthorization(Policies.Operate);

@@ -162,7 +162,12 @@ describe("operator console", () => {
     await page.getByLabel("Expires after (seconds)").fill("3600");
     await page.getByRole("button", { name: "Create" }).click();
     await page.getByTestId("transfer-status").filter({ hasText: "pending" }).waitFor({ timeout: WAIT_MS });
+    const hold = page.url();
     await shot(page, "transfer-hold");
+    await visit(page, `#/accounts/${data.alice.id}`, "Account");
+    await page.getByTestId("holds").getByText("card authorisation").waitFor({ timeout: WAIT_MS });
+    await page.goto(hold);
+    await page.getByTestId("transfer-status").filter({ hasText: "pending" }).waitFor({ timeout: WAIT_MS });
     await page.getByLabel("Amount to post (minor units)").fill("400");
     await page.getByRole("button", { name: "Post", exact: true }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Post" }).click();

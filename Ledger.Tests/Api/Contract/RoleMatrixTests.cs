@@ -30,6 +30,7 @@ public sealed class RoleMatrixTests(LedgerApiFactory api) : IAsyncLifetime, ICla
         new("GET", "/accounts/{id}", a => ($"/accounts/{a.Funded}", null), Client, Operator, Auditor),
         new("GET", "/accounts/{id}/balance", a => ($"/accounts/{a.Funded}/balance", null), Client, Operator, Auditor),
         new("GET", "/accounts/{id}/transactions", a => ($"/accounts/{a.Funded}/transactions", null), Client, Operator, Auditor),
+        new("GET", "/accounts/{id}/holds", a => ($"/accounts/{a.Funded}/holds", null), Client, Operator, Auditor),
         new("POST", "/accounts/{id}/freeze", a => ($"/accounts/{a.Funded}/freeze", null), Operator),
         new("POST", "/accounts/{id}/unfreeze", a => ($"/accounts/{a.Funded}/unfreeze", null), Operator),
         new("POST", "/accounts/{id}/close", a => ($"/accounts/{a.Empty}/close", null), Operator),

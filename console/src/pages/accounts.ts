@@ -1,4 +1,4 @@
-import { api, can, type Account, type Page as ApiPage, type Transaction } from "../api";
+import { api, can, type Account, type Page as ApiPage, type Transaction, type Transfer } from "../api";
 import { announce, confirmAction, facts, field, h, money, replace, route, table } from "../dom";
 import type { Page } from "../main";
 import { currencies, load, problemBox, uuid, when } from "./common";
@@ -69,9 +69,10 @@ export const renderAccounts: Page = (main, role) => {
 export const renderAccount: Page = (main, role, [id]) => {
   const summary = h("section", { class: "card", "aria-labelledby": "acct-h" });
   const actions = h("div", { class: "actions" });
+  const holds = h("section", { "aria-labelledby": "holds-h" });
   const history = h("section", { "aria-labelledby": "hist-h" });
   const message = h("div");
-  replace(main, h("p", {}, h("a", { href: route("accounts") }, "← Accounts")), h("h1", {}, "Account"), message, summary, actions, history);
+  replace(main, h("p", {}, h("a", { href: route("accounts") }, "← Accounts")), h("h1", {}, "Account"), message, summary, actions, holds, history);
 
   const drawAccount = () =>
     load(summary, async () => {
@@ -144,6 +145,25 @@ export const renderAccount: Page = (main, role, [id]) => {
       ];
     });
 
+  const drawHolds = () =>
+    load(holds, async () => {
+      const { items } = await api.get<{ items: Transfer[] }>(`/accounts/${encodeURIComponent(id)}/holds?limit=${PAGE_SIZE}`);
+      const rows = items.map((t) => [
+        h("a", { href: route("transfers", t.id) }, t.id),
+        t.fromAccountId === id ? "debit" : "credit",
+        money(t.pendingAmount ?? t.amount, t.currency),
+        t.expiresAt ? when(t.expiresAt) : "never",
+        t.reference ?? "—",
+      ]);
+      return [
+        h("h2", { id: "holds-h" }, "Open holds"),
+        rows.length === 0
+          ? h("p", {}, "No open holds.")
+          : table(`Open holds, oldest first (at most ${PAGE_SIZE})`, ["Transfer", "Side", "Held", "Expires", "Reference"], rows, "holds"),
+      ];
+    });
+
   void drawAccount();
+  void drawHolds();
   void drawHistory();
 };
