@@ -88,6 +88,7 @@ app.UseStatusCodePages(async context =>
     };
     await Ledger.Api.Http.Problems.Of(http.Response.StatusCode, code, detail).ExecuteAsync(http);
 });
+app.UseLedgerConsole();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

@@ -2,7 +2,7 @@
 # Quick start: run the ledger API on http://127.0.0.1:5080 against the
 # project-local PostgreSQL (started or reused by ops/pg.sh).
 #
-#   bash ops/run.sh            # serve the API; Ctrl-C stops it, the database keeps running
+#   bash ops/run.sh            # serve the API and the console (/console); Ctrl-C stops it, the database keeps running
 #   bash ops/run.sh migrate    # extra arguments go to the app, after --urls
 #
 # Honoured when set: LEDGER_DB (then no local cluster is started),
@@ -32,6 +32,9 @@ run.sh: LEDGER_API_KEYS not set; using DEVELOPMENT keys (never use these outside
           dev-auditor-key    auditor    dev-auditor
 EOF
 fi
+
+# The console's static files (/console) are built first, so the .NET build copies them beside the binary.
+bash "$REPO/ops/console/build.sh"
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"

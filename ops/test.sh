@@ -8,7 +8,8 @@
 #                                         # once the tests passed; CI sets short (.ci/run)
 #
 # Once the .NET tests passed (and no --filter was given), ops/openapi/check.sh lints the running server's
-# OpenAPI document with Redocly CLI and runs the quick start through a client generated from it.
+# OpenAPI document with Redocly CLI and runs the quick start through a client generated from it, and
+# ops/console/check.sh drives the console in headless Chromium against a real server.
 #
 # Exits non-zero if a test (or, with LEDGER_CHAOS, a scenario) failed; ends with one line "N passed, N failed"
 # (plus ", N skipped" when any were skipped), summed over all test assemblies.
@@ -22,6 +23,9 @@ ledger_pg_up
 # The superuser connection: the tests create their own databases/schemas from it.
 export LEDGER_TEST_DB="$LEDGER_PG_ADMIN"
 export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"
+
+# The console is built before the solution, so the API binary the tests and the checks below start serves it.
+bash "$REPO/ops/console/build.sh"
 
 log="$(mktemp "${TMPDIR:-/tmp}/ledger-test.XXXXXX")"
 trap 'rm -f "$log"' EXIT
@@ -74,6 +78,7 @@ fi
 # The OpenAPI document as tools see it; skipped for a filtered run, which is someone's inner loop.
 if [[ $status == 0 && " $* " != *" --filter "* ]]; then
   if bash "$REPO/ops/openapi/check.sh"; then echo "openapi check PASS"; else status=$?; echo "openapi check FAIL"; fi
+  if bash "$REPO/ops/console/check.sh"; then echo "console check PASS"; else status=$?; echo "console check FAIL"; fi
   [[ -z $summary ]] || printf '\n%s\n' "$summary"
 fi
 

@@ -12,6 +12,8 @@ public sealed class ReconciliationRequestValidator : AbstractValidator<Reconcili
         RuleFor(r => r.AsOf).Must(a => a is null || a <= clock.GetUtcNow().AddMinutes(1)).WithMessage("asOf must not be in the future.");
 }
 
+public sealed record ReconciliationList(IReadOnlyList<ReconciliationReport> Items);
+
 public static class Reconciliations
 {
     public static async Task<IResult> Create(HttpContext http, ReconciliationRequestValidator validator, Reconciler reconciler, CancellationToken ct)
@@ -33,7 +35,14 @@ public static class Reconciliations
         return await reports.FindAsync(reportId, ct) is { } report ? TypedResults.Ok(WithAsOf(report)) : Problems.NotFound($"Reconciliation {reportId}");
     }
 
+    /// <summary>The latest reports, newest first: the console lists them, and an operator checks last night's run.</summary>
+    public static async Task<IResult> List(string? limit, ReconciliationReports reports, Hosting.LedgerOptions options, CancellationToken ct)
+    {
+        if (!Reads.Paging.TryLimit(limit, options, out var count, out var problem)) return problem!;
+        var recent = await reports.RecentAsync(count, ct);
+        return TypedResults.Ok(new ReconciliationList(recent.Select(WithAsOf).ToList()));
+    }
+
     /// <summary>A report always names its instant: without a requested <c>asOf</c> it is as of its start (the whole log then).</summary>
     private static ReconciliationReport WithAsOf(ReconciliationReport report) => report with { AsOf = report.AsOf ?? report.StartedAt };
-
 }

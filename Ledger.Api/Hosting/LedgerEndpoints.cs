@@ -42,6 +42,7 @@ public static class LedgerEndpoints
         read.MapGet("/accounts/{id}", GetAccount.Account).Read<AccountResponse>("getAccount", "Read an account", Tag.Accounts);
         read.MapGet("/accounts/{id}/balance", GetAccount.Balance).Read<BalanceResponse>("getBalance", "Read an account's balance, now or as of an instant", Tag.Accounts);
         read.MapGet("/accounts/{id}/transactions", GetTransactions.Handle).Read<TransactionPage>("listTransactions", "List an account's transactions, newest first", Tag.Accounts);
+        read.MapGet("/accounts/{id}/holds", GetOpenHolds.Handle).Read<HoldList>("listOpenHolds", "List an account's open holds, oldest first", Tag.Accounts);
         read.MapGet("/transfers/{id}", GetTransfer.Handle).Read<TransferResponse>("getTransfer", "Read a transfer", Tag.Transfers);
 
         var operate = app.MapGroup("").RequireAuthorization(Policies.Operate);
@@ -60,6 +61,8 @@ public static class LedgerEndpoints
             .Accepts<ReconciliationRequest>(isOptional: true, "application/json", "*/*")
             .Produces<Ledger.Projections.Reconciliation.ReconciliationReport>(StatusCodes.Status201Created).Problems(ReconcileProblems)
             .Describe("createReconciliation", "Replay the event log and compare it with the balances", Tag.Operations);
+        inspect.MapGet("/admin/reconciliations", Reconciliations.List).Read<ReconciliationList>("listReconciliations", "List the latest reconciliation reports, newest first", Tag.Operations);
+        inspect.MapGet("/admin/stats", GetStats.Handle).Read<Observability.StatsResponse>("getStats", "Per-second series of the last 15 minutes: transfers, write latency, projection lag", Tag.Operations);
         inspect.MapGet("/admin/reconciliations/{id}", Reconciliations.Get).Read<Ledger.Projections.Reconciliation.ReconciliationReport>("getReconciliation", "Read a reconciliation report", Tag.Operations);
         inspect.MapPrometheusScrapingEndpoint("/metrics", app.Services.GetRequiredService<Observability.PrometheusMetrics>().Provider, null, null);
     }

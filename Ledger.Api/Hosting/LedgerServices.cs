@@ -77,12 +77,13 @@ public static class LedgerServices
 
     private static void AddWriteSide(IServiceCollection services, LedgerOptions options)
     {
+        services.AddSingleton<RecentStats>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<CommandRecords>();
         services.AddSingleton<Ledger.Projections.Holds.HoldTable>();
         services.AddSingleton(sp => new LedgerWriter(sp.GetRequiredService<Marten.IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(),
             sp.GetRequiredService<LedgerSchema>(), sp.GetRequiredService<AuditTrail>(), options.Risk.ToLimits(),
-            sp.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>()));
+            sp.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>(), sp.GetRequiredService<RecentStats>()));
         services.AddSingleton<WritePipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<WritePipeline>());
         services.AddSingleton<Jobs.HoldExpiry>();

@@ -16,12 +16,14 @@ public sealed partial class LedgerGauges : BackgroundService
     private readonly ConcurrentDictionary<string, ProjectionStatus> _latest = new();
     private readonly ProjectionProgress _reader;
     private readonly TimeProvider _clock;
+    private readonly RecentStats _stats;
     private readonly ILogger<LedgerGauges> _logger;
 
-    public LedgerGauges(WritePipeline pipeline, ProjectionProgress reader, TimeProvider clock, ILogger<LedgerGauges> logger)
+    public LedgerGauges(WritePipeline pipeline, ProjectionProgress reader, TimeProvider clock, RecentStats stats, ILogger<LedgerGauges> logger)
     {
         _reader = reader;
         _clock = clock;
+        _stats = stats;
         _logger = logger;
         LedgerTelemetry.Meter.CreateObservableGauge("ledger.write.queue_depth", () => pipeline.QueueDepth,
             description: "Writes waiting for the committer.");
@@ -41,7 +43,10 @@ public sealed partial class LedgerGauges : BackgroundService
             try
             {
                 foreach (var status in await _reader.ReadAsync([ProjectionNames.Balances, ProjectionNames.Transactions], _clock.GetUtcNow(), stoppingToken))
+                {
                     _latest[status.Name] = status;
+                    _stats.ProjectionLag(status.Name, status.LagMs);
+                }
             }
             catch (Exception e) when (Hosting.DatabaseFaults.IsDatabase(e))
             {

@@ -25,7 +25,8 @@ namespace Ledger.Api.Writes;
 /// which produce no events, so it is written here, in the same transaction as the events.
 /// </remarks>
 public sealed partial class LedgerWriter(
-    IDocumentStore store, NpgsqlDataSource dataSource, LedgerSchema schema, AuditTrail audit, RiskLimits limits, Wolverine.Runtime.IWolverineRuntime messaging)
+    IDocumentStore store, NpgsqlDataSource dataSource, LedgerSchema schema, AuditTrail audit, RiskLimits limits, Wolverine.Runtime.IWolverineRuntime messaging,
+    Observability.RecentStats stats)
 {
     private readonly AccountStateTable _snapshots = AccountStateTable.Snapshots(schema);
     private readonly AccountSnapshotProjection _snapshotProjection = new(schema);
@@ -152,15 +153,22 @@ public sealed partial class LedgerWriter(
         return deposits;
     }
 
-    private static void CountTransfers(IReadOnlyList<DecidedWrite> units, IReadOnlyList<WriteOutcome> outcomes)
+    private void CountTransfers(IReadOnlyList<DecidedWrite> units, IReadOnlyList<WriteOutcome> outcomes)
     {
         for (var i = 0; i < units.Count; i++)
         {
             if (units[i] is not TransferWrite transfer) continue;
             var kind = new KeyValuePair<string, object?>("kind", transfer.Operation);
-            if (outcomes[i] is Committed { Replayed: false }) Observability.LedgerTelemetry.TransfersCommitted.Add(1, kind);
+            if (outcomes[i] is Committed { Replayed: false })
+            {
+                Observability.LedgerTelemetry.TransfersCommitted.Add(1, kind);
+                stats.TransferCommitted();
+            }
             else if (outcomes[i] is Refused refused)
+            {
                 Observability.LedgerTelemetry.TransfersRejected.Add(1, kind, new KeyValuePair<string, object?>("code", refused.Code));
+                stats.TransferRejected(refused.Code);
+            }
         }
     }
 

@@ -11,7 +11,7 @@ namespace Ledger.Api.Writes;
 /// is one commit), under heavy load batches grow (throughput). A full queue answers at once. Callers get
 /// their outcome only after the commit. Stopping drains what is queued.
 /// </summary>
-public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions options, TimeProvider clock, ILogger<WritePipeline> logger)
+public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions options, TimeProvider clock, RecentStats stats, ILogger<WritePipeline> logger)
     : BackgroundService
 {
     private sealed record Pending(LedgerWrite Write, TaskCompletionSource<WriteOutcome> Outcome, long EnqueuedAt);
@@ -69,7 +69,9 @@ public sealed partial class WritePipeline(LedgerWriter writer, LedgerOptions opt
             var outcomes = await writer.ExecuteAsync(batch.Select(p => p.Write).ToList(), now, CancellationToken.None);
             for (var i = 0; i < batch.Count; i++)
             {
-                LedgerTelemetry.WriteDurationMs.Record(Stopwatch.GetElapsedTime(batch[i].EnqueuedAt).TotalMilliseconds);
+                var durationMs = Stopwatch.GetElapsedTime(batch[i].EnqueuedAt).TotalMilliseconds;
+                LedgerTelemetry.WriteDurationMs.Record(durationMs);
+                stats.WriteLatency(durationMs);
                 batch[i].Outcome.TrySetResult(outcomes[i]);
             }
         }

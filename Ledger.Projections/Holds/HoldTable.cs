@@ -37,6 +37,19 @@ public sealed class HoldTable(LedgerSchema schema)
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
+    /// <summary>The account's pending holds, on either side, oldest first; the partial indexes on both sides serve it.</summary>
+    public async Task<IReadOnlyList<HoldRow>> OpenForAccountAsync(NpgsqlDataSource dataSource, Guid accountId, int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(schema.Sql(
+            $"SELECT {Columns} FROM {{schema}}.holds WHERE status = 'pending' AND (from_account_id = $1 OR to_account_id = $1) ORDER BY placed_at, transfer_id LIMIT $2"));
+        command.Parameters.Add(new NpgsqlParameter { Value = accountId });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<HoldRow>();
+        while (await reader.ReadAsync(ct)) rows.Add(Read(reader));
+        return rows;
+    }
+
     /// <summary>Ids of the pending holds due at or before the instant, oldest first.</summary>
     public async Task<IReadOnlyList<Guid>> DueAsync(NpgsqlDataSource dataSource, DateTimeOffset at, int limit, CancellationToken ct)
     {

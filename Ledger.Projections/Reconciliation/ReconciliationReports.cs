@@ -30,23 +30,36 @@ public sealed class ReconciliationReports(NpgsqlDataSource dataSource, LedgerSch
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    private const string Columns =
+        "id, as_of, started_at, events_replayed, accounts_checked, mismatches::text, totals::text, leg_problems::text, balanced, duration_ms, pending::text";
+
     public async Task<ReconciliationReport?> FindAsync(Guid id, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(schema.Sql("""
-            SELECT id, as_of, started_at, events_replayed, accounts_checked, mismatches::text, totals::text, leg_problems::text, balanced, duration_ms, pending::text
-            FROM {schema}.reconciliations WHERE id = $1
-            """));
+        await using var command = dataSource.CreateCommand(schema.Sql($"SELECT {Columns} FROM {{schema}}.reconciliations WHERE id = $1"));
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var r = await command.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return null;
-        return new ReconciliationReport(
-            r.GetGuid(0), r.IsDBNull(1) ? null : r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2), r.GetInt64(3), r.GetInt64(4),
-            JsonSerializer.Deserialize(r.GetString(5), ReconciliationJson.Default.IReadOnlyListBalanceMismatch) ?? [],
-            JsonSerializer.Deserialize(r.GetString(6), ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) ?? new Dictionary<string, long>(),
-            JsonSerializer.Deserialize(r.GetString(7), ReconciliationJson.Default.IReadOnlyListLegProblem) ?? [],
-            r.GetBoolean(8), r.GetInt64(9),
-            JsonSerializer.Deserialize(r.GetString(10), ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) ?? new Dictionary<string, long>());
+        return await r.ReadAsync(ct) ? Read(r) : null;
     }
+
+    /// <summary>The latest reports, newest first; the caller bounds <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<ReconciliationReport>> RecentAsync(int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(schema.Sql(
+            $"SELECT {Columns} FROM {{schema}}.reconciliations ORDER BY started_at DESC, id DESC LIMIT $1"));
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var reports = new List<ReconciliationReport>();
+        while (await r.ReadAsync(ct)) reports.Add(Read(r));
+        return reports;
+    }
+
+    private static ReconciliationReport Read(NpgsqlDataReader r) => new(
+        r.GetGuid(0), r.IsDBNull(1) ? null : r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2), r.GetInt64(3), r.GetInt64(4),
+        JsonSerializer.Deserialize(r.GetString(5), ReconciliationJson.Default.IReadOnlyListBalanceMismatch) ?? [],
+        JsonSerializer.Deserialize(r.GetString(6), ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) ?? new Dictionary<string, long>(),
+        JsonSerializer.Deserialize(r.GetString(7), ReconciliationJson.Default.IReadOnlyListLegProblem) ?? [],
+        r.GetBoolean(8), r.GetInt64(9),
+        JsonSerializer.Deserialize(r.GetString(10), ReconciliationJson.Default.IReadOnlyDictionaryStringInt64) ?? new Dictionary<string, long>());
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

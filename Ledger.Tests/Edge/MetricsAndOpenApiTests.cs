@@ -48,7 +48,7 @@ public sealed class MetricsAndOpenApiTests(LedgerApiFactory api) : IClassFixture
         var paths = document!["paths"]!.AsObject();
         foreach (var path in new[] { "/accounts", "/accounts/{id}", "/accounts/{id}/balance", "/accounts/{id}/transactions", "/transfers",
                      "/transfers/batch", "/transfers/{id}", "/deposits", "/withdrawals", "/accounts/{id}/freeze", "/accounts/{id}/unfreeze",
-                     "/accounts/{id}/close", "/audit", "/audit/verify", "/admin/projections", "/health/live", "/health/ready" })
+                     "/accounts/{id}/close", "/audit", "/audit/verify", "/admin/projections", "/admin/stats", "/admin/reconciliations", "/health/live", "/health/ready" })
             paths.ContainsKey(path).ShouldBeTrue(path);
         var post = paths["/transfers"]!["post"]!;
         post["requestBody"]!["content"]!["application/json"].ShouldNotBeNull();

@@ -5,7 +5,7 @@
 #   source ops/openapi/serve.sh && ledger_api_up    # exports LEDGER_API_URL and the keys below
 #   ledger_api_down                                  # stops it and drops its schema
 #
-# Used by ops/openapi/check.sh (lint, generated client) and ops/openapi/screenshot.sh.
+# Used by ops/openapi/check.sh (lint, generated client), ops/openapi/screenshot.sh and ops/console/check.sh (browser tests).
 
 _LEDGER_SERVE_SH="$(readlink -f "${BASH_SOURCE[0]}")"
 _LEDGER_REPO="$(cd "$(dirname "$_LEDGER_SERVE_SH")/../.." && pwd -P)"

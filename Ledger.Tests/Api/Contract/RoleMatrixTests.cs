@@ -30,6 +30,7 @@ public sealed class RoleMatrixTests(LedgerApiFactory api) : IAsyncLifetime, ICla
         new("GET", "/accounts/{id}", a => ($"/accounts/{a.Funded}", null), Client, Operator, Auditor),
         new("GET", "/accounts/{id}/balance", a => ($"/accounts/{a.Funded}/balance", null), Client, Operator, Auditor),
         new("GET", "/accounts/{id}/transactions", a => ($"/accounts/{a.Funded}/transactions", null), Client, Operator, Auditor),
+        new("GET", "/accounts/{id}/holds", a => ($"/accounts/{a.Funded}/holds", null), Client, Operator, Auditor),
         new("POST", "/accounts/{id}/freeze", a => ($"/accounts/{a.Funded}/freeze", null), Operator),
         new("POST", "/accounts/{id}/unfreeze", a => ($"/accounts/{a.Funded}/unfreeze", null), Operator),
         new("POST", "/accounts/{id}/close", a => ($"/accounts/{a.Empty}/close", null), Operator),
@@ -46,6 +47,8 @@ public sealed class RoleMatrixTests(LedgerApiFactory api) : IAsyncLifetime, ICla
         new("GET", "/admin/jobs/{id}", a => ($"/admin/jobs/{Guid.NewGuid()}", null), Operator, Auditor),
         new("POST", "/admin/reconciliations", a => ("/admin/reconciliations", new { }), Operator, Auditor),
         new("GET", "/admin/reconciliations/{id}", a => ($"/admin/reconciliations/{Guid.NewGuid()}", null), Operator, Auditor),
+        new("GET", "/admin/reconciliations", a => ("/admin/reconciliations?limit=1", null), Operator, Auditor),
+        new("GET", "/admin/stats", a => ("/admin/stats", null), Operator, Auditor),
         new("GET", "/health/live", a => ("/health/live", null), None, Unknown, Client, Operator, Auditor),
         new("GET", "/health/ready", a => ("/health/ready", null), None, Unknown, Client, Operator, Auditor),
     ];
