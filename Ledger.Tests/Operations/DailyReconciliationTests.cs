@@ -9,7 +9,7 @@ namespace Ledger.Tests.Operations;
 /// </summary>
 public sealed class DailyReconciliationTests(DailyReconciliationTests.TwoInstances api) : IClassFixture<DailyReconciliationTests.TwoInstances>
 {
-    public sealed class TwoInstances : LedgerApiFactory, IAsyncLifetime
+    public sealed class TwoInstances : TwoInstancesApi
     {
         public TwoInstances()
         {
@@ -18,34 +18,15 @@ public sealed class DailyReconciliationTests(DailyReconciliationTests.TwoInstanc
         }
 
         public DateTimeOffset Due { get; }
-
-        public SameSchemaApiFactory Second { get; private set; } = null!;
-
-        async Task IAsyncLifetime.InitializeAsync()
-        {
-            await InitializeAsync();
-            Second = new SameSchemaApiFactory(this);
-            await Second.InitializeAsync();
-        }
-
-        async Task IAsyncLifetime.DisposeAsync()
-        {
-            await Second.DisposeAsync();
-            await DisposeAsync();
-            await ExecuteAsync("DROP SCHEMA IF EXISTS {schema} CASCADE");
-        }
     }
 
     [Fact]
     public async Task the_day_is_reconciled_once_and_the_next_day_is_booked_once_whatever_the_instance_count()
     {
         var day = DateOnly.FromDateTime(api.Due.UtcDateTime);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await api.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.daily_reconciliations WHERE day = '{day:yyyy-MM-dd}' AND report_id IS NOT NULL") == 0)
-        {
-            DateTime.UtcNow.ShouldBeLessThan(deadline, $"the reconciliation due at {api.Due:O} did not run within 60 s");
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(
+            async () => await api.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.daily_reconciliations WHERE day = '{day:yyyy-MM-dd}' AND report_id IS NOT NULL") > 0,
+            DateTimeOffset.UtcNow.AddSeconds(60), () => $"the reconciliation due at {api.Due:O} did not run within 60 s");
 
         (await api.ScalarAsync<long>("SELECT count(*) FROM {schema}.reconciliations")).ShouldBe(1);
         var report = await api.ScalarAsync<Guid>($"SELECT report_id FROM {{schema}}.daily_reconciliations WHERE day = '{day:yyyy-MM-dd}'");

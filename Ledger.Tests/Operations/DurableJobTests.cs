@@ -38,8 +38,8 @@ public sealed class DurableJobTests(LedgerApiFactory api) : IClassFixture<Ledger
         var (status, accepted) = await doomed.Client(LedgerApiFactory.OperatorKey).PostJsonAsync("/admin/projections/balances/rebuild", new { });
         status.ShouldBe(HttpStatusCode.Accepted);
         var jobId = accepted!["jobId"]!.GetValue<Guid>();
-        (await WaitUntilAsync(() => api.Service<ProjectionRebuilder>().IsRunningAnywhereAsync("balances", CancellationToken.None)))
-            .ShouldBeTrue($"the doomed instance never started the rebuild:\n{doomed.Output}");
+        await Eventually.UntilAsync(() => api.Service<ProjectionRebuilder>().IsRunningAnywhereAsync("balances", CancellationToken.None),
+            DateTimeOffset.UtcNow.AddSeconds(30), () => $"the doomed instance never started the rebuild:\n{doomed.Output}");
 
         await doomed.KillAsync();
         await held.RollbackAsync();
@@ -53,16 +53,5 @@ public sealed class DurableJobTests(LedgerApiFactory api) : IClassFixture<Ledger
             .ShouldBe(0);
         var report = (await api.Operator().PostJsonAsync("/admin/reconciliations", new { })).Body!;
         report["balanced"]!.GetValue<bool>().ShouldBeTrue(report.ToJsonString());
-    }
-
-    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition()) return true;
-            await Task.Delay(50);
-        }
-        return false;
     }
 }

@@ -37,17 +37,15 @@ public sealed class HoldExpiryAcrossRestartTests : IAsyncLifetime
         return hold!;
     }
 
+    private static async Task<string> StatusAsync(HttpClient http, Guid transfer) =>
+        (await http.GetJsonAsync($"/transfers/{transfer}")).Body!["status"]!.GetValue<string>();
+
     private async Task ShouldExpireWithinFiveSecondsAsync(HttpClient http, JsonNode hold, ApiProcess process)
     {
         var id = hold["id"]!.GetValue<Guid>();
-        var deadline = hold["expiresAt"]!.GetValue<DateTimeOffset>().AddSeconds(5);
-        string status;
-        while ((status = (await http.GetJsonAsync($"/transfers/{id}")).Body!["status"]!.GetValue<string>()) == "pending")
-        {
-            DateTimeOffset.UtcNow.ShouldBeLessThan(deadline, $"transfer {id} did not expire within 5 s of expiresAt:\n{process.Output}");
-            await Task.Delay(100);
-        }
-        status.ShouldBe("expired");
+        await Eventually.UntilAsync(async () => await StatusAsync(http, id) != "pending",
+            hold["expiresAt"]!.GetValue<DateTimeOffset>().AddSeconds(5), () => $"transfer {id} did not expire within 5 s of expiresAt:\n{process.Output}");
+        (await StatusAsync(http, id)).ShouldBe("expired");
         (await TestDatabase.ScalarAsync<long>(
                 $"SELECT count(*) FROM {_schema}.audit_entries WHERE operation = 'transfer.expire' AND outcome = 'accepted' AND '{id}' = ANY(subject_ids)"))
             .ShouldBe(1);
@@ -84,12 +82,8 @@ public sealed class HoldExpiryAcrossRestartTests : IAsyncLifetime
         DateTimeOffset.UtcNow.ShouldBeGreaterThan(hold["expiresAt"]!.GetValue<DateTimeOffset>());
         var http = restarted.Client(Key);
         var id = hold["id"]!.GetValue<Guid>();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
-        while ((await http.GetJsonAsync($"/transfers/{id}")).Body!["status"]!.GetValue<string>() == "pending")
-        {
-            DateTimeOffset.UtcNow.ShouldBeLessThan(deadline, $"the sweep did not expire transfer {id}:\n{restarted.Output}");
-            await Task.Delay(100);
-        }
-        (await http.GetJsonAsync($"/transfers/{id}")).Body!["status"]!.GetValue<string>().ShouldBe("expired");
+        await Eventually.UntilAsync(async () => await StatusAsync(http, id) != "pending",
+            DateTimeOffset.UtcNow.AddSeconds(10), () => $"the sweep did not expire transfer {id}:\n{restarted.Output}");
+        (await StatusAsync(http, id)).ShouldBe("expired");
     }
 }

@@ -5,27 +5,8 @@ using Ledger.Tests.ReadSide;
 namespace Ledger.Tests.Operations;
 
 /// <summary>Two instances on one schema, both running Wolverine: every hold expires once, never twice.</summary>
-public sealed class HoldExpiryTwoInstancesTests(HoldExpiryTwoInstancesTests.TwoInstances api) : IClassFixture<HoldExpiryTwoInstancesTests.TwoInstances>
+public sealed class HoldExpiryTwoInstancesTests(TwoInstancesApi api) : IClassFixture<TwoInstancesApi>
 {
-    public sealed class TwoInstances : LedgerApiFactory, IAsyncLifetime
-    {
-        public SameSchemaApiFactory Second { get; private set; } = null!;
-
-        async Task IAsyncLifetime.InitializeAsync()
-        {
-            await InitializeAsync();
-            Second = new SameSchemaApiFactory(this);
-            await Second.InitializeAsync();
-        }
-
-        async Task IAsyncLifetime.DisposeAsync()
-        {
-            await Second.DisposeAsync();
-            await DisposeAsync();
-            await ExecuteAsync("DROP SCHEMA IF EXISTS {schema} CASCADE");
-        }
-    }
-
     [Fact]
     public async Task holds_placed_through_both_instances_each_expire_exactly_once()
     {
@@ -44,13 +25,10 @@ public sealed class HoldExpiryTwoInstancesTests(HoldExpiryTwoInstancesTests.TwoI
             }
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
         var ids = string.Join(",", holds.Select(h => $"'{h}'"));
-        while (await api.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.holds WHERE transfer_id IN ({ids}) AND status = 'expired'") < holds.Count)
-        {
-            DateTime.UtcNow.ShouldBeLessThan(deadline, "not every hold expired within 15 s");
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(
+            async () => await api.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.holds WHERE transfer_id IN ({ids}) AND status = 'expired'") == holds.Count,
+            DateTimeOffset.UtcNow.AddSeconds(15), () => "not every hold expired within 15 s");
 
         var expiries = await api.ScalarAsync<long>(
             $"SELECT count(*) FROM {{schema}}.audit_entries WHERE operation = 'transfer.expire' AND subject_ids[1] IN ({ids})");

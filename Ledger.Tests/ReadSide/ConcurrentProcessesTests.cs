@@ -25,32 +25,17 @@ public sealed class ConcurrentProcessesTests(ConcurrentProcessesTests.TwoProcess
     /// which process wrote each entry. Every write commits in a transaction of its own (BatchSizeMax = 1):
     /// many short transactions, many hand-overs of the audit head lock between the processes.
     /// </summary>
-    public sealed class TwoProcessesApi : LedgerApiFactory, IAsyncLifetime
+    public sealed class TwoProcessesApi : TwoInstancesApi
     {
         public const string SecondActor = "second-client";
         private Task<Storm>? _storm;
 
         public TwoProcessesApi() => Settings["Ledger:Writes:BatchSizeMax"] = "1";
 
-        public SameSchemaApiFactory Second { get; private set; } = null!;
+        protected override string SecondApiKeys =>
+            $"{OperatorKey}:operator:second-operator,{ClientKey}:client:{SecondActor},{AuditorKey}:auditor:second-auditor";
 
         public IEnumerable<(LedgerApiFactory Host, string Actor)> Processes => [(this, "test-client"), (Second, SecondActor)];
-
-        async Task IAsyncLifetime.InitializeAsync()
-        {
-            await InitializeAsync();
-            Second = new SameSchemaApiFactory(this,
-                $"{OperatorKey}:operator:second-operator,{ClientKey}:client:{SecondActor},{AuditorKey}:auditor:second-auditor");
-            await Second.InitializeAsync();
-        }
-
-        async Task IAsyncLifetime.DisposeAsync()
-        {
-            // The second host only stops; the schema is this factory's to drop.
-            await Second.DisposeAsync();
-            await DisposeAsync();
-            await ExecuteAsync("DROP SCHEMA IF EXISTS {schema} CASCADE");
-        }
 
         // Tests of one class never run at the same time, so a plain lazy field is enough.
         public Task<Storm> StormAsync() => _storm ??= RunAsync();

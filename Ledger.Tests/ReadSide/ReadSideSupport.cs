@@ -24,6 +24,32 @@ public sealed class SameSchemaApiFactory : LedgerApiFactory
     }
 }
 
+/// <summary>
+/// Two instances of the API on one schema, as a fixture: this factory and <see cref="Second"/>, started
+/// and stopped together. The second host only stops; the schema is the first's to drop.
+/// </summary>
+public class TwoInstancesApi : LedgerApiFactory, IAsyncLifetime
+{
+    public SameSchemaApiFactory Second { get; private set; } = null!;
+
+    /// <summary>The second instance's API keys (null: the first's).</summary>
+    protected virtual string? SecondApiKeys => null;
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        await InitializeAsync();
+        Second = new SameSchemaApiFactory(this, SecondApiKeys);
+        await Second.InitializeAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await Second.DisposeAsync();
+        await DisposeAsync();
+        await ExecuteAsync("DROP SCHEMA IF EXISTS {schema} CASCADE");
+    }
+}
+
 /// <summary>SQL and HTTP helpers shared by the read-side tests.</summary>
 public static class ReadSideSupport
 {
