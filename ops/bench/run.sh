@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark harness of the ledger (issue 6): one command on a fresh Debian 12 machine (as root).
 #
-#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers|holds]   (default: all)
+#   bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers|holds|wrk]   (default: all)
 #
 # It starts (or reuses) the project-local PostgreSQL 15 through ops/pg.sh, drops and recreates the
 # database ledger_bench, builds the load generator (ops/bench/Ledger.Bench.Load) and the API in
@@ -14,12 +14,14 @@
 # SQL baselines over the sweep, and prints each subject's best beside the ledger's figures.
 # `holds` (issue 14) runs uniform-64 and then holds-64 (each transfer a pending one, then its post) in
 # the same run, so two-phase throughput reads next to one-phase.
+# `wrk` runs only the ledger's uniform-64 and hot-64 driven by wrk (the light generator): the A/B of one
+# change, or of another checkout with this harness copied in (issue 15's "same run" comparisons).
 #
 # Knobs (environment): BENCH_DURATION (s, default 20), BENCH_WARMUP (s, 10), BENCH_ACCOUNTS (10000),
 # BENCH_RATE (fixed-rate target per s, 5000), BENCH_BATCH_CONNECTIONS (concurrent batch requests, 4),
 # BENCH_SEED_CONNECTIONS (64), BENCH_SWEEP (client counts of the peers and baselines, "8 16 32 64"),
 # BENCH_MAX_TRIES (tries per transfer of a client that retries, 10), BENCH_PERF=1 (profile the
-# uniform-64 window with Linux perf, system wide, the API's JIT-compiled code named through
+# uniform-64 window with Linux perf, system wide (with `wrk`: wrk's uniform-64 window), the API's JIT-compiled code named through
 # DOTNET_PerfMapEnabled; reports in the run directory).
 # Output: the table on stdout; logs, pgbench transaction logs and results.jsonl under
 # .data/bench/run-<UTC time>/ (git-ignored).
@@ -31,13 +33,13 @@ PGBIN=/usr/lib/postgresql/15/bin
 
 SCENARIO="${1:-all}"
 case "$SCENARIO" in
-  all | uniform | hot | batch | fixed-rate | lag | baseline | rebuild | peers | holds) ;;
+  all | uniform | hot | batch | fixed-rate | lag | baseline | rebuild | peers | holds | wrk) ;;
   -h | --help | help)
-    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
-    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers|holds]" >&2
+    echo "usage: bash ops/bench/run.sh [all|uniform|hot|batch|fixed-rate|lag|baseline|rebuild|peers|holds|wrk]" >&2
     exit 2
     ;;
 esac
@@ -70,6 +72,8 @@ die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 wants() { [[ $SCENARIO == all || $SCENARIO == "$1" ]]; }
 # The comparison of issue 15: the ledger at 64 connections with both generators, then every peer.
 peers() { [[ $SCENARIO == peers ]]; }
+# Both kinds of run drive the ledger with wrk.
+with_wrk() { [[ $SCENARIO == peers || $SCENARIO == wrk ]]; }
 needs_api() { [[ $SCENARIO != baseline ]]; }
 
 if [[ $PERF == 1 ]] && ! command -v perf >/dev/null; then
@@ -96,7 +100,7 @@ if [[ ! -x $PGBENCH ]]; then
 fi
 
 WRK=""
-if peers; then
+if with_wrk; then
   if ! WRK="$(command -v wrk)"; then
     (( EUID == 0 )) || die "wrk is missing: apt-get install wrk (as root)"
     say "installing wrk (Debian package) for the light load generator"
@@ -136,7 +140,7 @@ RESULTS="$RUN/results.jsonl"
   echo "pg settings: $(psql_bench -d ledger_bench -Atc "select string_agg(name || '=' || setting || coalesce(unit, ''), ' ' order by name) from pg_settings where name in ('fsync','synchronous_commit','full_page_writes','wal_sync_method','shared_buffers','max_connections','max_wal_size')")"
   echo "scenario:    $SCENARIO, ${DURATION} s measured after ${WARMUP} s warm-up, $ACCOUNTS accounts"
   if wants baseline || peers; then echo "sweep:       $SWEEP clients, up to $MAX_TRIES tries per transfer"; fi
-  if peers; then echo "wrk:         $("$WRK" --version 2>&1 | head -n 1)"; fi
+  if with_wrk; then echo "wrk:         $("$WRK" --version 2>&1 | head -n 1)"; fi
 } | tee "$RUN/machine.txt" >&2
 
 # ---- builds -----------------------------------------------------------------------------------
@@ -316,6 +320,21 @@ if peers; then
   for mix in uniform hot; do
     scenario wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix "$mix" --connections 64 --label "wrk-$mix-64"
   done
+fi
+if [[ $SCENARIO == wrk ]]; then
+  if [[ $PERF == 1 ]]; then
+    perf_record_window wrk-uniform-64 &
+    perf_job=$!
+    ( exec dotnet "$LOAD_DLL" wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix uniform --connections 64 --label wrk-uniform-64 "${COMMON[@]}" ) >&2 &
+    gen_pid=$!
+    say "scenario wrk uniform --connections 64 (profiled; generator pid $gen_pid)"
+    wait "$gen_pid" || die "scenario wrk-uniform-64 failed"
+    wait "$perf_job" || true
+    perf_reports wrk-uniform-64 "$gen_pid"
+  else
+    scenario wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix uniform --connections 64 --label wrk-uniform-64
+  fi
+  scenario wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix hot --connections 64 --label wrk-hot-64
 fi
 if wants batch; then
   scenario batch --size 1000 --connections "$BATCH_CONNECTIONS" --label batch-1000
