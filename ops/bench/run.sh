@@ -178,10 +178,16 @@ trap 'stop_api; stop_peer' EXIT
 # under the benchmark, and the benchmark's build cannot disturb theirs. The copy keeps its bin/ and
 # obj/ and the files' times, so the next run builds incrementally.
 snapshot_sources() {
-  local src="$BUILD/src" list="$BUILD/src.files"
+  local src="$BUILD/src" list="$BUILD/src.files" projects=() d
   mkdir -p "$src"
+  # Every top-level project but the tests: an older checkout (with this harness copied in, for an A/B)
+  # may have projects this one no longer has, such as the hand-written event store before Marten.
+  for d in "$REPO"/*/; do
+    d="$(basename "$d")"
+    [[ $d != Ledger.Tests ]] && compgen -G "$REPO/$d/*.csproj" >/dev/null && projects+=("$d")
+  done
   (cd "$REPO" && git ls-files -co --exclude-standard -- Directory.Build.props Directory.Packages.props global.json \
-      NuGet.Config nuget.config Ledger.Api Ledger.Domain Ledger.Projections |
+      NuGet.Config nuget.config "${projects[@]}" |
     while IFS= read -r f; do [[ -f $f ]] && printf '%s\n' "$f"; done | LC_ALL=C sort -u) >"$list"
   [[ -s $list ]] || die "no sources found to build (is $REPO a git checkout?)"
   # Files gone from the work tree go from the copy too, or the build would still compile them.
