@@ -302,19 +302,26 @@ if wants holds; then
   scenario uniform --connections 64 --label uniform-64
   scenario holds --connections 64 --label holds-64
 fi
-if wants uniform || wants lag || peers; then
-  if [[ $PERF == 1 ]]; then
-    perf_record_window uniform-64 &
-    perf_job=$!
-    ( exec dotnet "$LOAD_DLL" uniform --connections 64 --label uniform-64 --sample-lag "${COMMON[@]}" ) >&2 &
-    gen_pid=$!
-    say "scenario uniform --connections 64 (profiled; load generator pid $gen_pid)"
-    wait "$gen_pid" || die "scenario uniform-64 failed"
-    wait "$perf_job" || true
-    perf_reports uniform-64 "$gen_pid"
-  else
-    scenario uniform --connections 64 --label uniform-64 --sample-lag
+# One scenario, profiled with perf when BENCH_PERF=1: profiled <label> <load generator arguments...>.
+profiled() {
+  local label="$1" perf_job gen_pid
+  shift
+  if [[ $PERF != 1 ]]; then
+    scenario "$@" --label "$label"
+    return
   fi
+  perf_record_window "$label" &
+  perf_job=$!
+  ( exec dotnet "$LOAD_DLL" "$@" --label "$label" "${COMMON[@]}" ) >&2 &
+  gen_pid=$!
+  say "scenario $* (profiled; load generator pid $gen_pid)"
+  wait "$gen_pid" || die "scenario $label failed"
+  wait "$perf_job" || true
+  perf_reports "$label" "$gen_pid"
+}
+
+if wants uniform || wants lag || peers; then
+  profiled uniform-64 uniform --connections 64 --sample-lag
 fi
 if wants uniform; then
   scenario uniform --connections 256 --label uniform-256
@@ -328,18 +335,7 @@ if peers; then
   done
 fi
 if [[ $SCENARIO == wrk ]]; then
-  if [[ $PERF == 1 ]]; then
-    perf_record_window wrk-uniform-64 &
-    perf_job=$!
-    ( exec dotnet "$LOAD_DLL" wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix uniform --connections 64 --label wrk-uniform-64 "${COMMON[@]}" ) >&2 &
-    gen_pid=$!
-    say "scenario wrk uniform --connections 64 (profiled; generator pid $gen_pid)"
-    wait "$gen_pid" || die "scenario wrk-uniform-64 failed"
-    wait "$perf_job" || true
-    perf_reports wrk-uniform-64 "$gen_pid"
-  else
-    scenario wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix uniform --connections 64 --label wrk-uniform-64
-  fi
+  profiled wrk-uniform-64 wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix uniform --connections 64
   scenario wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix hot --connections 64 --label wrk-hot-64
 fi
 if wants batch; then
