@@ -76,22 +76,21 @@ public sealed class CommandRecords(LedgerSchema schema)
     /// balances) as completed transfers. A deposit's request hash is empty, so a client reusing such an
     /// id for a request of its own gets a conflict.
     /// </summary>
-    public void QueueInsert(
-        Marten.IDocumentOperations operations, IReadOnlyList<(IdempotentWrite Write, WriteOutcome Outcome)> decided,
-        IReadOnlyList<TransferResult> deposits, DateTimeOffset now)
+    public NpgsqlBatchCommand InsertCommand(
+        IReadOnlyList<(IdempotentWrite Write, WriteOutcome Outcome)> decided, IReadOnlyList<TransferResult> deposits, DateTimeOffset now)
     {
-        var sql = schema.Sql("""
+        var command = new NpgsqlBatchCommand(schema.Sql("""
             INSERT INTO {schema}.commands (id, operation, request_hash, status_code, response, created_at)
-            SELECT c.id, c.operation, c.request_hash, c.status_code, c.response::jsonb, ?
-            FROM unnest(?::uuid[], ?::text[], ?::bytea[], ?::int[], ?::text[]) AS c(id, operation, request_hash, status_code, response)
-            """);
-        operations.QueueSqlCommand(sql,
-            now.ToUniversalTime(),
-            decided.Select(c => c.Write.Id).Concat(deposits.Select(d => d.Id)).ToArray(),
-            decided.Select(c => c.Write.Operation).Concat(deposits.Select(_ => "deposit")).ToArray(),
-            decided.Select(c => c.Write.RequestHash).Concat(deposits.Select(_ => Array.Empty<byte>())).ToArray(),
-            decided.Select(c => Status(c.Outcome)).Concat(deposits.Select(_ => CommittedStatus)).ToArray(),
-            decided.Select(c => Body(c.Outcome)).Concat(deposits.Select(d => JsonSerializer.Serialize(d, StoredJson.Default.TransferResult))).ToArray());
+            SELECT c.id, c.operation, c.request_hash, c.status_code, c.response::jsonb, $6
+            FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::int[], $5::text[]) AS c(id, operation, request_hash, status_code, response)
+            """));
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.Id).Concat(deposits.Select(d => d.Id)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.Operation).Concat(deposits.Select(_ => "deposit")).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => c.Write.RequestHash).Concat(deposits.Select(_ => Array.Empty<byte>())).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => Status(c.Outcome)).Concat(deposits.Select(_ => CommittedStatus)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = decided.Select(c => Body(c.Outcome)).Concat(deposits.Select(d => JsonSerializer.Serialize(d, StoredJson.Default.TransferResult))).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
+        return command;
     }
 
     /// <summary>A completed transfer, deposit or withdrawal, as its write recorded it.</summary>

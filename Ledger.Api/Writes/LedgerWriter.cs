@@ -14,11 +14,11 @@ using Wolverine;
 namespace Ledger.Api.Writes;
 
 /// <summary>
-/// Commits a batch of writes in one PostgreSQL transaction: take the append lock, the audit head and the
-/// next sequence number (which fix this transaction's place in the log), read the idempotency ids already
-/// used, lock the accounts in id order, decide in arrival order, then queue on one Marten session, enlisted
-/// in the transaction, the events at their expected versions together with the account snapshots, outcomes
-/// and audit entries they make; save it in one round trip and commit. Either all of it commits or none of it does.
+/// Commits a batch of writes in one PostgreSQL transaction: take the append lock and the audit head
+/// (which fix this transaction's place in the log), read the idempotency ids already used, lock the
+/// accounts in id order, decide in arrival order, append the events through one Marten session on the
+/// same transaction with expected versions, then in one round trip fold them into the account snapshots
+/// and store outcomes and audit entries; commit. Either all of it commits or none of it does.
 /// </summary>
 /// <remarks>
 /// The audit trail is not a Marten projection: it also records rejections and idempotency conflicts,
@@ -41,23 +41,22 @@ public sealed partial class LedgerWriter(
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
-        var read = await LockAndReadAsync(connection, tx, units.Items, ct);
-        var plan = Plan(units, read.Known, new BatchDecisions(read.Loaded, read.Holds, limits, now));
+        var (head, known, loaded, holds) = await LockAndReadAsync(connection, tx, units.Items, ct);
+        var plan = Plan(units, known, new BatchDecisions(loaded, holds, limits, now));
 
-        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx));
-        var recorded = QueueAppend(session, plan.Decisions.Appends(), read.NextSequence);
-        var positions = recorded.ToDictionary(e => e.Id, e => new LogPosition(e.Sequence));
-        var outcomes = Respond(plan, positions, read.Loaded, now);
-
-        _snapshotProjection.Apply(session, read.Loaded, recorded);
         var changedHolds = plan.Decisions.ChangedHolds().ToList();
-        if (changedHolds.Count > 0) _holds.QueueUpsert(session, HoldRows(changedHolds, recorded));
+        var recorded = await AppendAsync(tx, plan.Decisions.Appends(), Expiries(changedHolds), ct);
+        var positions = recorded.ToDictionary(e => e.Id, e => new LogPosition(e.Sequence));
+        var outcomes = Respond(plan, positions, loaded, now);
+
+        await using var batch = new NpgsqlBatch(connection, tx);
+        if (_snapshotProjection.Apply(loaded, recorded) is { } snapshots) batch.BatchCommands.Add(snapshots);
+        if (changedHolds.Count > 0) batch.BatchCommands.Add(_holds.UpsertCommand(HoldRows(changedHolds, recorded)));
         var decided = plan.Owners.Select(i => ((IdempotentWrite)units.Items[i], outcomes[i]!)).ToList();
         var deposits = InitialDeposits(plan, outcomes!, now);
-        if (decided.Count + deposits.Count > 0) _records.QueueInsert(session, decided, deposits, now);
-        if (plan.AuditDrafts.Count > 0) audit.Append(session, read.Head, plan.AuditDrafts, now);
-        await ScheduleExpiriesAsync(session, Expiries(changedHolds));
-        await session.SaveChangesAsync(ct);
+        if (decided.Count + deposits.Count > 0) batch.BatchCommands.Add(_records.InsertCommand(decided, deposits, now));
+        if (plan.AuditDrafts.Count > 0) batch.BatchCommands.Add(audit.Append(head, plan.AuditDrafts, now).Command);
+        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         CountTransfers(units.Items, outcomes!);
         return units.Assemble(outcomes!);
@@ -72,46 +71,49 @@ public sealed partial class LedgerWriter(
         var ids = currencies.ToDictionary(Domain.Accounts.SettlementAccounts.IdFor);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        long next;
-        await using (var batch = new NpgsqlBatch(connection, tx) { BatchCommands = { AppendLockCommand(), NextSequenceCommand() } })
-        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        await using (var batch = new NpgsqlBatch(connection, tx))
         {
-            await reader.NextResultAsync(ct); // the append lock
-            next = await ReadNextSequenceAsync(reader, ct);
+            batch.BatchCommands.Add(AppendLockCommand());
+            await batch.ExecuteNonQueryAsync(ct);
         }
         var loaded = await _snapshots.LoadAsync(connection, tx, ids.Keys, lockRows: true, ct);
         var decisions = new BatchDecisions(loaded, new Dictionary<Guid, HoldRow>(), limits, now);
         foreach (var currency in ids.Values) decisions.EnsureSettlement(currency);
-        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx));
-        _snapshotProjection.Apply(session, loaded, QueueAppend(session, decisions.Appends(), next));
-        await session.SaveChangesAsync(ct);
+        var appends = decisions.Appends();
+        if (appends.Count > 0)
+        {
+            var recorded = await AppendAsync(tx, appends, [], ct);
+            await using var snapshots = new NpgsqlBatch(connection, tx) { BatchCommands = { _snapshotProjection.Apply(loaded, recorded)! } };
+            await snapshots.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
     }
 
     /// <summary>
-    /// Queues every stream's events as one statement (<see cref="SetBasedAppend"/>) on a Marten session
+    /// Appends every stream in one statement (<see cref="SetBasedAppend"/>), queued on a Marten session
     /// enlisted in our transaction (it does not commit), each at the version it was loaded at: a stream
-    /// that moved since fails the whole transaction. The events carry their sequence numbers, foreseen
-    /// under the append lock, which are the writes' positions.
+    /// that moved since fails the whole transaction. The statement hands back each event's sequence,
+    /// which are the writes' positions.
     /// </summary>
-    private IReadOnlyList<IEvent> QueueAppend(IDocumentSession session, IReadOnlyList<StreamAppend> appends, long nextSequence)
+    /// <remarks>
+    /// Each new hold's expiry is a Wolverine message scheduled through the same session, so it is stored in
+    /// the same transaction as the hold: no committed hold without its expiry, no expiry of a hold that
+    /// was never committed.
+    /// </remarks>
+    private async Task<IReadOnlyList<IEvent>> AppendAsync(
+        NpgsqlTransaction tx, IReadOnlyList<StreamAppend> appends, IReadOnlyList<Jobs.HoldDue> expiries, CancellationToken ct)
     {
         if (appends.Count == 0) return [];
-        var append = new SetBasedAppend(_events, appends, nextSequence);
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx));
+        var append = new SetBasedAppend(_events, appends);
         session.QueueOperation(append);
+        if (expiries.Count > 0)
+        {
+            var outbox = new Wolverine.Marten.MartenOutbox(messaging, session);
+            foreach (var due in expiries) await outbox.ScheduleAsync(due, due.ExpiresAt);
+        }
+        await session.SaveChangesAsync(ct);
         return append.Events;
-    }
-
-    /// <summary>
-    /// Each new hold's expiry is a Wolverine message scheduled through the writer's session, so it is
-    /// stored in the same transaction as the hold: no committed hold without its expiry, no expiry of a
-    /// hold that was never committed.
-    /// </summary>
-    private async Task ScheduleExpiriesAsync(IDocumentSession session, IReadOnlyList<Jobs.HoldDue> expiries)
-    {
-        if (expiries.Count == 0) return;
-        var outbox = new Wolverine.Marten.MartenOutbox(messaging, session);
-        foreach (var due in expiries) await outbox.ScheduleAsync(due, due.ExpiresAt);
     }
 
     /// <summary>The expiry to schedule for every hold this batch placed with a timeout.</summary>
@@ -171,37 +173,19 @@ public sealed partial class LedgerWriter(
     }
 
     /// <summary>
-    /// The number <c>nextval</c> hands out next. Read under the append lock, which every appender holds
-    /// while it takes numbers and until it commits, so no one else can take it before this transaction does.
-    /// </summary>
-    private NpgsqlBatchCommand NextSequenceCommand() =>
-        new($"SELECT last_value, is_called FROM {_events.DatabaseSchemaName}.mt_events_sequence");
-
-    private static async Task<long> ReadNextSequenceAsync(NpgsqlDataReader reader, CancellationToken ct)
-    {
-        if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("Marten's event sequence has no row; the schema is damaged.");
-        var next = reader.GetBoolean(1) ? reader.GetInt64(0) + 1 : reader.GetInt64(0);
-        await reader.NextResultAsync(ct);
-        return next;
-    }
-
-    private sealed record LockedRead(
-        AuditHead Head, long NextSequence, Dictionary<Guid, CommandRecord> Known, Dictionary<Guid, AccountRow> Loaded, Dictionary<Guid, HoldRow> Holds);
-
-    /// <summary>
     /// One round trip: takes the schema's append lock first (every appender takes it before writing, so
     /// Marten's sequence numbers are taken, and committed, in lock order; a row lock alone does not
-    /// guarantee that), then the audit head and the next sequence number, reads what earlier requests
-    /// stored under the batch's idempotency ids (no one else can store one until we commit), and locks
-    /// the accounts involved in id order.
+    /// guarantee that), then the audit head, reads
+    /// what earlier requests stored under the batch's idempotency ids (no one else can store one until we
+    /// commit), and locks the accounts involved in id order.
     /// </summary>
-    private async Task<LockedRead> LockAndReadAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<DecidedWrite> units, CancellationToken ct)
+    private async Task<(AuditHead Head, Dictionary<Guid, CommandRecord> Known, Dictionary<Guid, AccountRow> Loaded, Dictionary<Guid, HoldRow> Holds)> LockAndReadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<DecidedWrite> units, CancellationToken ct)
     {
         var keyed = units.OfType<IdempotentWrite>().Select(w => w.Id).Distinct().ToList();
         await using var batch = new NpgsqlBatch(connection, tx);
         batch.BatchCommands.Add(AppendLockCommand());
         batch.BatchCommands.Add(audit.LockHeadCommand());
-        batch.BatchCommands.Add(NextSequenceCommand());
         if (keyed.Count > 0) batch.BatchCommands.Add(_records.ReadKnownCommand(keyed));
         var accounts = new NpgsqlBatchCommand(_snapshots.SelectSql(lockRows: true));
         accounts.Parameters.Add(new NpgsqlParameter { Value = units.SelectMany(u => u.Accounts).Distinct().Order().ToArray() });
@@ -213,7 +197,6 @@ public sealed partial class LedgerWriter(
         await reader.NextResultAsync(ct); // the append lock
         var head = await AuditTrail.ReadHeadAsync(reader, ct);
         await reader.NextResultAsync(ct);
-        var next = await ReadNextSequenceAsync(reader, ct);
         var known = new Dictionary<Guid, CommandRecord>();
         if (keyed.Count > 0)
         {
@@ -222,6 +205,6 @@ public sealed partial class LedgerWriter(
         }
         var loaded = await AccountStateTable.ReadRowsAsync(reader, ct);
         var holds = holdIds.Count > 0 && await reader.NextResultAsync(ct) ? await HoldTable.ReadRowsAsync(reader, ct) : [];
-        return new LockedRead(head, next, known, loaded, holds);
+        return (head, known, loaded, holds);
     }
 }

@@ -24,10 +24,7 @@ namespace Ledger.Api.Writes;
 /// the numbers were taken, an in-progress xid. Like Quick append, this takes Marten's sequence numbers
 /// with <c>nextval</c> inside the very statement that inserts the events, in the caller's transaction,
 /// so the evidence exists from the moment a number is taken until the commit. Reserving numbers in an
-/// earlier statement (as Rich mode does) would leave a window without it. The writer may still foresee
-/// the numbers (<c>firstSequence</c>): under the append lock nobody else takes any, so it can build its
-/// snapshots, records and answers before the statement runs and send them in the same round trip; the
-/// statement checks the numbers it took against the foreseen ones and refuses the batch if they differ.
+/// earlier statement (as Rich mode does) would leave a window without it.
 /// <para>
 /// A refused batch raises Marten's own exception from the result, before anything commits, the way
 /// Marten's Rich append reports a version it did not find: whoever owns the transaction rolls back the
@@ -82,12 +79,10 @@ public sealed class SetBasedAppend : Marten.Internal.Operations.IStorageOperatio
 
     private readonly string _sql;
     private readonly IEvent[] _events;
-    private readonly bool _foreseen;
 
     /// <param name="events">Marten's event graph: the stored names and the schema come from it, as for Marten's own appends.</param>
     /// <param name="appends">One entry per stream, each at the version it was loaded at (0: a new stream).</param>
-    /// <param name="firstSequence">The sequence number the first event will take, read under the append lock; the events carry their numbers from the start.</param>
-    public SetBasedAppend(EventGraph events, IReadOnlyList<StreamAppend> appends, long? firstSequence = null)
+    public SetBasedAppend(EventGraph events, IReadOnlyList<StreamAppend> appends)
     {
         if (appends.Count == 0 || appends.Any(a => a.Events.Count == 0))
             throw new ArgumentException("Every stream of a set-based append needs at least one event.", nameof(appends));
@@ -107,11 +102,9 @@ public sealed class SetBasedAppend : Marten.Internal.Operations.IStorageOperatio
             wrapped.Timestamp = instant.AddTicks(-(instant.Ticks % 10));
             return wrapped;
         })).ToArray();
-        _foreseen = firstSequence is not null;
-        for (var i = 0; _foreseen && i < _events.Length; i++) _events[i].Sequence = firstSequence!.Value + i;
     }
 
-    /// <summary>Every event in append order; the sequence is filled in once the statement ran, or from the start when foreseen.</summary>
+    /// <summary>Every event in append order; the sequence is filled in once the statement ran.</summary>
     public IReadOnlyList<IEvent> Events => _events;
 
     public Type DocumentType => typeof(IEvent);
@@ -147,11 +140,6 @@ public sealed class SetBasedAppend : Marten.Internal.Operations.IStorageOperatio
         // The versions of a stream must follow its sequence numbers, or Marten's daemon would fold them out of order.
         if (!ids.SequenceEqual(_events.Select(e => e.Id)))
             throw new UnreachableException("Marten's sequence numbers were not taken in append order.");
-        if (_foreseen)
-        {
-            if (!sequences.SequenceEqual(_events.Select(e => e.Sequence))) exceptions.Add(new ForeseenSequenceMissed(_events[0].Sequence, sequences[0]));
-            return;
-        }
         for (var i = 0; i < _events.Length; i++) _events[i].Sequence = sequences[i];
     }
 
@@ -174,10 +162,3 @@ public sealed class SetBasedAppend : Marten.Internal.Operations.IStorageOperatio
         parameter.NpgsqlDbType = NpgsqlDbType.Array | elementType;
     }
 }
-
-/// <summary>
-/// The sequence numbers a set-based append took were not the ones foreseen under the append lock: something
-/// took numbers without the lock. The batch was built on the wrong positions, so it must not commit.
-/// </summary>
-public sealed class ForeseenSequenceMissed(long foreseen, long taken)
-    : InvalidOperationException($"The append foresaw sequence {foreseen} for its first event but took {taken}: an appender ran without the append lock.");

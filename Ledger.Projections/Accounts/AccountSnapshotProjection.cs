@@ -1,6 +1,6 @@
 using JasperFx.Events;
 using Ledger.Projections.Schema;
-using Marten;
+using Npgsql;
 
 namespace Ledger.Projections.Accounts;
 
@@ -10,19 +10,17 @@ namespace Ledger.Projections.Accounts;
 /// </summary>
 /// <remarks>
 /// The writer has just locked and read the rows these events touch, so it hands them in: folding onto
-/// them saves reading the same rows a second time, and the upsert is queued on the writer's Marten
-/// session, so it travels in one round trip with the events.
+/// them saves reading the same rows a second time, and the upsert travels in the writer's last round
+/// trip before the commit.
 /// </remarks>
 public sealed class AccountSnapshotProjection(LedgerSchema schema)
 {
     private readonly AccountStateTable _table = AccountStateTable.Snapshots(schema);
 
-    /// <summary>Queues the upsert of every row the events change, if they change any.</summary>
-    public void Apply(IDocumentOperations operations, IReadOnlyDictionary<Guid, AccountRow> lockedRows, IReadOnlyList<IEvent> events)
+    /// <summary>The upsert of every row the events change, or null when they change none.</summary>
+    public NpgsqlBatchCommand? Apply(IReadOnlyDictionary<Guid, AccountRow> lockedRows, IReadOnlyList<IEvent> events)
     {
         var rows = AccountProjector.Project(lockedRows, events);
-        if (rows.Count == 0) return;
-        var (sql, values) = _table.UpsertStatement(rows, '?');
-        operations.QueueSqlCommand(sql, values);
+        return rows.Count == 0 ? null : _table.UpsertCommand(rows);
     }
 }

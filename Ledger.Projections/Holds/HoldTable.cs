@@ -2,7 +2,6 @@ using System.Text.Json;
 using Ledger.Domain.Holds;
 using Ledger.Projections.Schema;
 using Ledger.Projections.Store;
-using Marten;
 using Npgsql;
 
 namespace Ledger.Projections.Holds;
@@ -92,22 +91,22 @@ public sealed class HoldTable(LedgerSchema schema)
         r.IsDBNull(6) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(6)),
         new LogPosition(r.GetInt64(13)));
 
-    /// <summary>Queues the insert or replacement of the rows, as one statement, on the writer's Marten session.</summary>
-    public void QueueUpsert(IDocumentOperations operations, IReadOnlyCollection<HoldRow> rows)
+    /// <summary>Inserts or replaces the rows with one statement.</summary>
+    public NpgsqlBatchCommand UpsertCommand(IReadOnlyCollection<HoldRow> rows)
     {
-        var sql = schema.Sql("""
+        var command = new NpgsqlBatchCommand(schema.Sql("""
             INSERT INTO {schema}.holds (transfer_id, from_account_id, to_account_id, amount, currency, reference, metadata, expires_at,
                                         placed_at, status, requested_post, posted_amount, version, last_seq)
             SELECT h.id, h.from_id, h.to_id, h.amount, h.currency, h.reference, h.metadata::jsonb, h.expires_at, h.placed_at, h.status,
                    h.requested_post, h.posted_amount, h.version, h.last_seq
-            FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
-                        ?::timestamptz[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::timestamptz[],
+                        $9::timestamptz[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])
                  AS h(id, from_id, to_id, amount, currency, reference, metadata, expires_at, placed_at, status, requested_post, posted_amount, version, last_seq)
             ORDER BY h.id
             ON CONFLICT (transfer_id) DO UPDATE SET
                 status = excluded.status, requested_post = excluded.requested_post, posted_amount = excluded.posted_amount,
                 version = excluded.version, last_seq = excluded.last_seq
-            """);
+            """));
         object[] values =
         [
             rows.Select(r => r.State.TransferId).ToArray(),
@@ -125,7 +124,8 @@ public sealed class HoldTable(LedgerSchema schema)
             rows.Select(r => r.State.Version).ToArray(),
             rows.Select(r => r.LastAt.Sequence).ToArray(),
         ];
-        operations.QueueSqlCommand(sql, values);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
     }
 
     public static string StatusText(HoldStatus status) => status switch

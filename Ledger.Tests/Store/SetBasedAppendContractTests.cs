@@ -59,19 +59,6 @@ public sealed class SetBasedAppendContractTests(LedgerApiFactory api) : IClassFi
     }
 
     [Fact]
-    public async Task events_that_foresee_their_sequence_numbers_under_the_append_lock_keep_them_and_marten_reads_them_back()
-    {
-        var id = Guid.CreateVersion7();
-        var next = 0L;
-
-        var appended = await api.AppendForeseeingAsync(n => next = n, Stream(id, 0, Opened(id), Credited(id, 100, 100)));
-
-        next.ShouldBeGreaterThan(0);
-        appended.Select(e => e.Sequence).ShouldBe([next, next + 1]);
-        (await api.StreamAsync(id)).Select(e => e.Sequence).ShouldBe([next, next + 1]);
-    }
-
-    [Fact]
     public async Task its_rows_are_the_rows_marten_s_own_quick_append_writes_for_the_same_events()
     {
         var theirs = Guid.CreateVersion7();

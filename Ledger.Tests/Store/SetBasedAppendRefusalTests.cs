@@ -1,6 +1,5 @@
 using System.Net;
 using JasperFx.Events;
-using Ledger.Api.Writes;
 using Ledger.Tests.Api.Contract;
 using Ledger.Tests.Infrastructure;
 using Marten;
@@ -81,21 +80,6 @@ public sealed class SetBasedAppendRefusalTests(LedgerApiFactory api) : IClassFix
 
         await NothingWrittenAsync(eventsBefore, (fresh, 0));
         (await api.ScalarAsync<long>($"SELECT version FROM {{schema}}.mt_streams WHERE id = '{archived}'")).ShouldBe(1);
-    }
-
-    [Theory]
-    [InlineData(-1)]
-    [InlineData(1)]
-    public async Task a_foreseen_sequence_number_that_is_not_the_one_taken_refuses_the_whole_batch_and_nothing_of_it_is_written(int offset)
-    {
-        var fresh = Guid.CreateVersion7();
-        var other = Guid.CreateVersion7();
-        var eventsBefore = await api.EventCountAsync();
-
-        await Should.ThrowAsync<ForeseenSequenceMissed>(() =>
-            api.AppendForeseeingAsync(next => next + offset, Stream(fresh, 0, Opened(fresh)), Stream(other, 0, Opened(other))));
-
-        await NothingWrittenAsync(eventsBefore, (fresh, 0), (other, 0));
     }
 
     [Fact]
