@@ -272,7 +272,8 @@ scenario() {
 }
 
 # perf samples every CPU (cpu-clock, no call graphs) inside the measured window of uniform-64; the
-# reports split the samples by process (API, load generator, PostgreSQL, anything else) and list the
+# reports split the samples by process (API, load generator, PostgreSQL, anything else), sum the API's by
+# the assembly of each managed method, and list the
 # API's and PostgreSQL's hottest code. The API writes /tmp/perf-<pid>.map for its JIT-compiled code
 # (DOTNET_PerfMapEnabled=1; W^X off so perf can map the code pages).
 perf_record_window() {
@@ -292,7 +293,19 @@ perf_reports() {
       END { for (w in n) printf "%6.1f%%  %s\n", 100 * n[w] / total, w; printf "%d samples over all CPUs\n", total }' |
     sort -rn >"$RUN/perf-$name-by-process.txt" || true
   perf report -i "$data" --no-children --percentage relative --pid "$API_PID" --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 25 >"$RUN/perf-$name-api-by-dso.txt" || true
-  perf report -i "$data" --no-children --percentage relative --pid "$API_PID" --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 80 >"$RUN/perf-$name-api-symbols.txt" || true
+  local symbols="$RUN/perf-$name-api-symbols-all.txt"
+  perf report -i "$data" --no-children --percentage relative --pid "$API_PID" --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' >"$symbols" || true
+  head -n 80 "$symbols" >"$RUN/perf-$name-api-symbols.txt"
+  # The API's profile is flat symbol by symbol; summed by the assembly each managed method belongs to,
+  # it shows which component (Kestrel, Npgsql, Marten, System.Text.Json, Serilog, ...) costs what.
+  awk '{ pct = $1; sub(/%/, "", pct)
+         if ($2 == "[k]") key = "kernel"
+         else if (match($0, /\[[A-Za-z][A-Za-z0-9_.]*\] [^ ]*::/)) { s = substr($0, RSTART + 1, RLENGTH); key = substr(s, 1, index(s, "]") - 1) }
+         else if ($3 ~ /^0x/) key = "code without a symbol (JIT stubs, the runtime)"
+         else key = "native libraries and runtime stubs"
+         n[key] += pct }
+       END { for (k in n) printf "%6.2f%%  %s\n", n[k], k }' "$symbols" | sort -rn | head -n 30 >"$RUN/perf-$name-api-by-assembly.txt" || true
+  rm -f "$symbols"
   perf report -i "$data" --no-children --percentage relative --comm postgres --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 50 >"$RUN/perf-$name-postgres-symbols.txt" || true
   say "perf reports: $RUN/perf-$name-*.txt"
 }
