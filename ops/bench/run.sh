@@ -273,8 +273,7 @@ scenario() {
 
 # perf samples every CPU (cpu-clock, no call graphs) inside the measured window of uniform-64; the
 # reports split the samples by process (API, load generator, PostgreSQL, anything else), sum the API's by
-# the assembly of each managed method, and list the
-# API's and PostgreSQL's hottest code. The API writes /tmp/perf-<pid>.map for its JIT-compiled code
+# the assembly of each managed method, and list the API's and PostgreSQL's hottest code. The API writes /tmp/perf-<pid>.map for its JIT-compiled code
 # (DOTNET_PerfMapEnabled=1; W^X off so perf can map the code pages).
 perf_record_window() {
   local seconds=$(( DURATION > 4 ? DURATION - 2 : DURATION ))
@@ -342,14 +341,13 @@ fi
 if wants hot || peers; then
   scenario hot --connections 64 --label hot-64
 fi
-if peers; then
+# The ledger at 64 connections through wrk, both mixes; the wrk scenario profiles its uniform window.
+if with_wrk; then
   for mix in uniform hot; do
-    scenario wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix "$mix" --connections 64 --label "wrk-$mix-64"
+    wrk_args=(wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix "$mix" --connections 64)
+    if [[ $SCENARIO == wrk && $mix == uniform ]]; then profiled "wrk-$mix-64" "${wrk_args[@]}"
+    else scenario "${wrk_args[@]}" --label "wrk-$mix-64"; fi
   done
-fi
-if [[ $SCENARIO == wrk ]]; then
-  profiled wrk-uniform-64 wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix uniform --connections 64
-  scenario wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix hot --connections 64 --label wrk-hot-64
 fi
 if wants batch; then
   scenario batch --size 1000 --connections "$BATCH_CONNECTIONS" --label batch-1000
