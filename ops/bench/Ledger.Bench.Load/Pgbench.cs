@@ -131,6 +131,7 @@ internal static partial class Pgbench
             MeanMs = histogram.MeanMs,
             Errors = failures,
             PgCpu = cpu.PgShare,
+            StealCpu = cpu.StealShare,
             Note = string.Join("; ", notes),
         };
     }

@@ -69,6 +69,18 @@ internal static class ProcStats
         return null;
     }
 
+    /// <summary>
+    /// The machine's CPU ticks from the first line of /proc/stat: all of them, and those stolen by the
+    /// hypervisor (time our vCPUs were runnable but another guest ran).
+    /// </summary>
+    public static (long Total, long Steal) MachineTicks()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // cpu user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+        var total = fields.Skip(1).Take(8).Sum(Parse);
+        return (total, Parse(fields[8]));
+    }
+
     public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && StatFields(pid) is { } f && f[0] != "Z";
 
     private static string[]? StatFields(int pid)
@@ -111,6 +123,7 @@ internal sealed class CpuWindow
     private long? _apiStart;
     private long? _pgStart;
     private TimeSpan _selfStart;
+    private (long Total, long Steal) _machineStart;
 
     public CpuWindow(int? apiPid, int? pgPid, int clkTck)
     {
@@ -125,12 +138,16 @@ internal sealed class CpuWindow
 
     public double? SelfShare { get; private set; }
 
+    /// <summary>Of the machine's CPU time in the window, the share the hypervisor gave to other guests.</summary>
+    public double? StealShare { get; private set; }
+
     public void Start()
     {
         _startTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         _apiStart = _apiPid is { } a ? ProcStats.Ticks(a, withReapedChildren: false) : null;
         _pgStart = _pgPid is { } p ? ProcStats.PostgresTicks(p) : null;
         _selfStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        _machineStart = ProcStats.MachineTicks();
     }
 
     public void Stop()
@@ -153,5 +170,10 @@ internal sealed class CpuWindow
         }
 
         SelfShare = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - _selfStart).TotalSeconds / capacity;
+        var machine = ProcStats.MachineTicks();
+        if (machine.Total > _machineStart.Total)
+        {
+            StealShare = (machine.Steal - _machineStart.Steal) / (double)(machine.Total - _machineStart.Total);
+        }
     }
 }

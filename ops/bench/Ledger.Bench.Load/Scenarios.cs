@@ -623,6 +623,7 @@ internal static class Scenarios
             MeanMs = tally.Latency.MeanMs,
             Errors = tally.Errors(),
             PgCpu = cpu.PgShare,
+            StealCpu = cpu.StealShare,
             ApiCpu = cpu.ApiShare,
             GenCpu = cpu.SelfShare,
             LagBalances = Summarize(lag?.Balances, lag?.MaxLagEvents ?? 0),

@@ -115,6 +115,7 @@ internal static class Wrk
             MeanMs = Ms(root, "meanUs"),
             Errors = errors,
             PgCpu = cpu.PgShare,
+            StealCpu = cpu.StealShare,
             ApiCpu = cpu.ApiShare,
             GenCpu = genShare,
             ApiPeakRssMiB = cli.IntOrNull("api-pid") is { } pid && ProcStats.StatusKb(pid, "VmHWM") is { } kb ? kb / 1024.0 : null,
