@@ -27,19 +27,9 @@ internal static class ProcStats
     public static long PostgresTicks(int postmasterPid)
     {
         long total = Ticks(postmasterPid, withReapedChildren: true) ?? 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        foreach (var (_, fields) in Children(postmasterPid))
         {
-            var name = Path.GetFileName(dir);
-            if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            var fields = StatFields(pid);
-            if (fields is not null && Parse(fields[1]) == postmasterPid)
-            {
-                total += Parse(fields[11]) + Parse(fields[12]) + Parse(fields[13]) + Parse(fields[14]);
-            }
+            total += Parse(fields[11]) + Parse(fields[12]) + Parse(fields[13]) + Parse(fields[14]);
         }
 
         return total;
@@ -79,6 +69,48 @@ internal static class ProcStats
         // cpu user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
         var total = fields.Skip(1).Take(8).Sum(Parse);
         return (total, Parse(fields[8]));
+    }
+
+    /// <summary>
+    /// Nanoseconds the threads of these processes have spent runnable but not running (the second field of
+    /// each <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/schedstat</c>), summed; threads gone by now are not counted.
+    /// </summary>
+    public static long RunQueueWaitNs(IEnumerable<int> pids)
+    {
+        long total = 0;
+        foreach (var pid in pids)
+        {
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                    total += Parse(fields[1]);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process or thread ended between listing and reading.
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The postmaster and every live child of it.</summary>
+    public static List<int> ClusterPids(int postmasterPid) => [postmasterPid, .. Children(postmasterPid).Select(c => c.Pid)];
+
+    private static IEnumerable<(int Pid, string[] Fields)> Children(int parentPid)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(dir);
+            if (name.Length > 0 && char.IsAsciiDigit(name[0]) && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && StatFields(pid) is { } fields && Parse(fields[1]) == parentPid)
+            {
+                yield return (pid, fields);
+            }
+        }
     }
 
     public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && StatFields(pid) is { } f && f[0] != "Z";
@@ -124,6 +156,9 @@ internal sealed class CpuWindow
     private long? _pgStart;
     private TimeSpan _selfStart;
     private (long Total, long Steal) _machineStart;
+    private long _apiWaitStart;
+    private long _pgWaitStart;
+    private List<int> _pgPids = [];
 
     public CpuWindow(int? apiPid, int? pgPid, int clkTck)
     {
@@ -141,6 +176,14 @@ internal sealed class CpuWindow
     /// <summary>Of the machine's CPU time in the window, the share the hypervisor gave to other guests.</summary>
     public double? StealShare { get; private set; }
 
+    /// <summary>
+    /// Threads of the API, and processes of the cluster, that were runnable but waiting for a core, on
+    /// average over the window: what CPU shares hide when the load comes in bursts.
+    /// </summary>
+    public double? ApiRunQueue { get; private set; }
+
+    public double? PgRunQueue { get; private set; }
+
     public void Start()
     {
         _startTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -148,6 +191,10 @@ internal sealed class CpuWindow
         _pgStart = _pgPid is { } p ? ProcStats.PostgresTicks(p) : null;
         _selfStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         _machineStart = ProcStats.MachineTicks();
+        _apiWaitStart = _apiPid is { } api ? ProcStats.RunQueueWaitNs([api]) : 0;
+        // Backends started during the window are left out: the pools are open before it starts.
+        _pgPids = _pgPid is { } pm ? ProcStats.ClusterPids(pm) : [];
+        _pgWaitStart = ProcStats.RunQueueWaitNs(_pgPids);
     }
 
     public void Stop()
@@ -175,5 +222,8 @@ internal sealed class CpuWindow
         {
             StealShare = (machine.Steal - _machineStart.Steal) / (double)(machine.Total - _machineStart.Total);
         }
+
+        ApiRunQueue = _apiPid is { } api ? (ProcStats.RunQueueWaitNs([api]) - _apiWaitStart) / 1e9 / wall : null;
+        PgRunQueue = _pgPids.Count > 0 ? (ProcStats.RunQueueWaitNs(_pgPids) - _pgWaitStart) / 1e9 / wall : null;
     }
 }

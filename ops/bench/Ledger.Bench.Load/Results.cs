@@ -49,6 +49,8 @@ internal sealed class ScenarioResult
     public double? ApiCpu { get; set; }
     public double? GenCpu { get; set; }
     public double? StealCpu { get; set; }
+    public double? ApiRunQueue { get; set; }
+    public double? PgRunQueue { get; set; }
     public LagSummary? LagBalances { get; set; }
     public LagSummary? LagTransactions { get; set; }
     public double? CatchUpS { get; set; }
@@ -136,7 +138,7 @@ internal static class Report
             }
         }
 
-        var notes = rows.Where(r => r.Note is not null || r.StealCpu > StealWorthNoting || r.CatchUpS is not null || r.TargetRate is not null || r.Attempts > r.Requests).ToList();
+        var notes = rows.Where(r => r.Note is not null || r.StealCpu > StealWorthNoting || r.ApiRunQueue is not null || r.CatchUpS is not null || r.TargetRate is not null || r.Attempts > r.Requests).ToList();
         if (notes.Count > 0)
         {
             text.Append('\n');
@@ -172,6 +174,11 @@ internal static class Report
                 if (r.Note is { } note)
                 {
                     parts.Add(note);
+                }
+
+                if (r.ApiRunQueue is { } apiWaiting && r.PgRunQueue is { } pgWaiting)
+                {
+                    parts.Add($"waiting for a core on average: {F(apiWaiting, "0.00")} API threads, {F(pgWaiting, "0.00")} PostgreSQL processes");
                 }
 
                 if (r.StealCpu is { } steal && steal > StealWorthNoting)

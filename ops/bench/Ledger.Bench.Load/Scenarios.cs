@@ -624,6 +624,8 @@ internal static class Scenarios
             Errors = tally.Errors(),
             PgCpu = cpu.PgShare,
             StealCpu = cpu.StealShare,
+            ApiRunQueue = cpu.ApiRunQueue,
+            PgRunQueue = cpu.PgRunQueue,
             ApiCpu = cpu.ApiShare,
             GenCpu = cpu.SelfShare,
             LagBalances = Summarize(lag?.Balances, lag?.MaxLagEvents ?? 0),

@@ -116,6 +116,8 @@ internal static class Wrk
             Errors = errors,
             PgCpu = cpu.PgShare,
             StealCpu = cpu.StealShare,
+            ApiRunQueue = cpu.ApiRunQueue,
+            PgRunQueue = cpu.PgRunQueue,
             ApiCpu = cpu.ApiShare,
             GenCpu = genShare,
             ApiPeakRssMiB = cli.IntOrNull("api-pid") is { } pid && ProcStats.StatusKb(pid, "VmHWM") is { } kb ? kb / 1024.0 : null,
