@@ -138,7 +138,7 @@ internal static class Report
             }
         }
 
-        var notes = rows.Where(r => r.Note is not null || r.StealCpu > StealWorthNoting || r.ApiRunQueue is not null || r.CatchUpS is not null || r.TargetRate is not null || r.Attempts > r.Requests).ToList();
+        var notes = rows.Where(r => r.Note is not null || r.StealCpu > StealWorthNoting || (r.ApiRunQueue is not null && r.PgRunQueue is not null) || r.CatchUpS is not null || r.TargetRate is not null || r.Attempts > r.Requests).ToList();
         if (notes.Count > 0)
         {
             text.Append('\n');
