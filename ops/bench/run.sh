@@ -273,8 +273,9 @@ scenario() {
 
 # perf samples every CPU (cpu-clock, no call graphs) inside the measured window of uniform-64; the
 # reports split the samples by process (API, load generator, PostgreSQL, anything else), sum the API's by
-# the assembly of each managed method, and list the API's and PostgreSQL's hottest code. The API writes /tmp/perf-<pid>.map for its JIT-compiled code
-# (DOTNET_PerfMapEnabled=1; W^X off so perf can map the code pages).
+# the assembly of each managed method, and list the API's and PostgreSQL's hottest code. The API writes
+# /tmp/perf-<pid>.map for its JIT-compiled code (DOTNET_PerfMapEnabled=1; W^X off so perf can map the code
+# pages).
 perf_record_window() {
   local seconds=$(( DURATION > 4 ? DURATION - 2 : DURATION ))
   sleep "$(( WARMUP + 1 ))"
