@@ -72,12 +72,12 @@ internal static class ProcStats
     }
 
     /// <summary>
-    /// Nanoseconds the threads of these processes have spent runnable but not running (the second field of
-    /// each <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/schedstat</c>), summed; threads gone by now are not counted.
+    /// Nanoseconds each thread of these processes has spent runnable but not running so far (the second
+    /// field of its <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/schedstat</c>), by thread id.
     /// </summary>
-    public static long RunQueueWaitNs(IEnumerable<int> pids)
+    public static Dictionary<int, long> RunQueueWaitNs(IEnumerable<int> pids)
     {
-        long total = 0;
+        var waits = new Dictionary<int, long>();
         foreach (var pid in pids)
         {
             try
@@ -85,7 +85,7 @@ internal static class ProcStats
                 foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
                 {
                     var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
-                    total += Parse(fields[1]);
+                    waits[int.Parse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture)] = Parse(fields[1]);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -94,8 +94,16 @@ internal static class ProcStats
             }
         }
 
-        return total;
+        return waits;
     }
+
+    /// <summary>
+    /// The wait added between two readings by the threads present in both. A sum over whichever threads
+    /// exist at each reading went negative when a thread that had waited long ended in the window (a
+    /// hot-64 run of a5c3ec3 reported -0.04), so threads that ended, or started, in the window are left out.
+    /// </summary>
+    public static long RunQueueWaitDeltaNs(Dictionary<int, long> start, Dictionary<int, long> end) =>
+        end.Where(t => start.ContainsKey(t.Key)).Sum(t => t.Value - start[t.Key]);
 
     /// <summary>The postmaster and every live child of it.</summary>
     public static List<int> ClusterPids(int postmasterPid) => [postmasterPid, .. Children(postmasterPid).Select(c => c.Pid)];
@@ -156,8 +164,8 @@ internal sealed class CpuWindow
     private long? _pgStart;
     private TimeSpan _selfStart;
     private (long Total, long Steal) _machineStart;
-    private long _apiWaitStart;
-    private long _pgWaitStart;
+    private Dictionary<int, long> _apiWaitStart = [];
+    private Dictionary<int, long> _pgWaitStart = [];
     private List<int> _pgPids = [];
 
     public CpuWindow(int? apiPid, int? pgPid, int clkTck)
@@ -191,7 +199,7 @@ internal sealed class CpuWindow
         _pgStart = _pgPid is { } p ? ProcStats.PostgresTicks(p) : null;
         _selfStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         _machineStart = ProcStats.MachineTicks();
-        _apiWaitStart = _apiPid is { } api ? ProcStats.RunQueueWaitNs([api]) : 0;
+        _apiWaitStart = _apiPid is { } api ? ProcStats.RunQueueWaitNs([api]) : [];
         // Backends started during the window are left out: the pools are open before it starts.
         _pgPids = _pgPid is { } pm ? ProcStats.ClusterPids(pm) : [];
         _pgWaitStart = ProcStats.RunQueueWaitNs(_pgPids);
@@ -223,7 +231,7 @@ internal sealed class CpuWindow
             StealShare = (machine.Steal - _machineStart.Steal) / (double)(machine.Total - _machineStart.Total);
         }
 
-        ApiRunQueue = _apiPid is { } api ? (ProcStats.RunQueueWaitNs([api]) - _apiWaitStart) / 1e9 / wall : null;
-        PgRunQueue = _pgPids.Count > 0 ? (ProcStats.RunQueueWaitNs(_pgPids) - _pgWaitStart) / 1e9 / wall : null;
+        ApiRunQueue = _apiPid is { } api ? ProcStats.RunQueueWaitDeltaNs(_apiWaitStart, ProcStats.RunQueueWaitNs([api])) / 1e9 / wall : null;
+        PgRunQueue = _pgPids.Count > 0 ? ProcStats.RunQueueWaitDeltaNs(_pgWaitStart, ProcStats.RunQueueWaitNs(_pgPids)) / 1e9 / wall : null;
     }
 }
