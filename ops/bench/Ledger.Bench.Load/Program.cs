@@ -19,6 +19,7 @@ const string Usage = """
       pgbench     --label L --script FILE --port N --db NAME --log-dir DIR --results FILE [--clients 64] [--duration 20]
                   [--max-tries 10] [--subject S --mix uniform|hot]
       report      --results FILE
+      ab-report   --base FILE --candidate FILE [--base-name A] [--candidate-name B]
 
     A single-transfer try answered 409 concurrency_conflict is sent again, up to --max-tries tries.
     """;
@@ -50,6 +51,11 @@ try
                 Console.Write(PeersTable.Render(rows));
                 return 0;
             }
+
+        case "ab-report":
+            Console.Write(AbTable.Render(ScenarioResult.ReadAll(cli.Str("base")), ScenarioResult.ReadAll(cli.Str("candidate")),
+                cli.Str("base-name", "base"), cli.Str("candidate-name", "candidate")));
+            return 0;
 
         default:
             throw new UsageException(cli.Command.Length == 0 ? "no command" : $"unknown command '{cli.Command}'");
