@@ -148,6 +148,15 @@ public sealed class AuditTests(LedgerApiFactory api) : IAsyncLifetime, IClassFix
         (await api.Auditor().FetchAsync("/audit?after=yesterday")).ShouldBeValidationOf("after");
 
     [Fact]
+    public async Task the_subjects_index_keeps_no_pending_list_for_a_writer_to_merge()
+    {
+        var options = await api.ScalarAsync<string>(
+            "SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE oid = '{schema}.audit_entries_subjects'::regclass");
+
+        options.ShouldContain("fastupdate=off");
+    }
+
+    [Fact]
     public async Task the_untouched_trail_verifies_and_counts_every_entry()
     {
         await api.Client().OpenIdAsync(initialBalance: 3);
