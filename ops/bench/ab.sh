@@ -74,8 +74,8 @@ for (( pair = 1; pair <= PAIRS; pair++ )); do
   fi
 done
 
-LOAD_DLL="$(ls -d "$OUT"/candidate/.data/bench/build/load/Ledger.Bench.Load.dll 2>/dev/null || true)"
-[[ -n $LOAD_DLL ]] || die "the load generator's build is missing under $OUT/candidate/.data/bench/build/load"
+LOAD_DLL="$OUT/candidate/.data/bench/build/load/Ledger.Bench.Load.dll"
+[[ -f $LOAD_DLL ]] || die "the load generator's build is missing: $LOAD_DLL"
 echo
 echo "Interleaved A/B, $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, $PAIRS pairs of 'ops/bench/run.sh wrk' (BENCH_WARMUP=$BENCH_WARMUP; logs: $OUT)"
 echo
