@@ -20,7 +20,8 @@
 # Knobs (environment): BENCH_DURATION (s, default 20), BENCH_WARMUP (s, 10), BENCH_ACCOUNTS (10000),
 # BENCH_RATE (fixed-rate target per s, 5000), BENCH_BATCH_CONNECTIONS (concurrent batch requests, 4),
 # BENCH_SEED_CONNECTIONS (64), BENCH_SWEEP (client counts of the peers and baselines, "8 16 32 64"),
-# BENCH_MAX_TRIES (tries per transfer of a client that retries, 10), BENCH_PERF=1 (profile the
+# BENCH_MAX_TRIES (tries per transfer of a client that retries, 10), BENCH_WRK_CONNECTIONS (connection
+# counts of the ledger's wrk scenarios, "64"; e.g. "64 128 256" to find each build's best), BENCH_PERF=1 (profile the
 # uniform-64 window with Linux perf, system wide (with `wrk`: wrk's uniform-64 window), the API's JIT-compiled code named through
 # DOTNET_PerfMapEnabled; reports in the run directory).
 # Output: the table on stdout; logs, pgbench transaction logs and results.jsonl under
@@ -53,6 +54,7 @@ BATCH_CONNECTIONS="${BENCH_BATCH_CONNECTIONS:-4}"
 SEED_CONNECTIONS="${BENCH_SEED_CONNECTIONS:-64}"
 PERF="${BENCH_PERF:-0}"
 SWEEP="${BENCH_SWEEP:-8 16 32 64}"
+WRK_CONNECTIONS="${BENCH_WRK_CONNECTIONS:-64}"
 MAX_TRIES="${BENCH_MAX_TRIES:-10}"
 for knob in DURATION WARMUP ACCOUNTS RATE BATCH_CONNECTIONS SEED_CONNECTIONS MAX_TRIES; do
   [[ ${!knob} =~ ^[0-9]+$ ]] || { echo "run.sh: BENCH_$knob must be a whole number, got '${!knob}'" >&2; exit 2; }
@@ -64,6 +66,10 @@ done
 [[ $SWEEP =~ ^[[:space:]]*[0-9]+([[:space:]]+[0-9]+)*[[:space:]]*$ ]] || { echo "run.sh: BENCH_SWEEP must be client counts separated by spaces, got '$SWEEP'" >&2; exit 2; }
 for clients in $SWEEP; do
   (( clients >= 1 && clients <= 256 )) || { echo "run.sh: each BENCH_SWEEP count must be 1..256, got $clients" >&2; exit 2; }
+done
+[[ $WRK_CONNECTIONS =~ ^[[:space:]]*[0-9]+([[:space:]]+[0-9]+)*[[:space:]]*$ ]] || { echo "run.sh: BENCH_WRK_CONNECTIONS must be connection counts separated by spaces, got '$WRK_CONNECTIONS'" >&2; exit 2; }
+for connections in $WRK_CONNECTIONS; do
+  (( connections >= 1 && connections <= 1024 )) || { echo "run.sh: each BENCH_WRK_CONNECTIONS count must be 1..1024, got $connections" >&2; exit 2; }
 done
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -342,12 +348,17 @@ fi
 if wants hot || peers; then
   scenario hot --connections 64 --label hot-64
 fi
-# The ledger at 64 connections through wrk, both mixes; the wrk scenario profiles its uniform window.
+# The ledger through wrk, both mixes, at each of BENCH_WRK_CONNECTIONS; the wrk scenario profiles its first
+# uniform window.
 if with_wrk; then
-  for mix in uniform hot; do
-    wrk_args=(wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix "$mix" --connections 64)
-    if [[ $SCENARIO == wrk && $mix == uniform ]]; then profiled "wrk-$mix-64" "${wrk_args[@]}"
-    else scenario "${wrk_args[@]}" --label "wrk-$mix-64"; fi
+  first_uniform=1
+  for connections in $WRK_CONNECTIONS; do
+    for mix in uniform hot; do
+      wrk_args=(wrk --wrk "$WRK" --script "$BENCH/wrk/transfers.lua" --mix "$mix" --connections "$connections")
+      if [[ $SCENARIO == wrk && $mix == uniform ]] && (( first_uniform )); then
+        profiled "wrk-$mix-$connections" "${wrk_args[@]}"; first_uniform=0
+      else scenario "${wrk_args[@]}" --label "wrk-$mix-$connections"; fi
+    done
   done
 fi
 if wants batch; then
