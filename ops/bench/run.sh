@@ -22,7 +22,7 @@
 # BENCH_SEED_CONNECTIONS (64), BENCH_SWEEP (client counts of the peers and baselines, "8 16 32 64"),
 # BENCH_MAX_TRIES (tries per transfer of a client that retries, 10), BENCH_WRK_CONNECTIONS (connection
 # counts of the ledger's wrk scenarios, "64"; e.g. "64 128 256" to find each build's best), BENCH_PERF=1 (profile the
-# uniform-64 window with Linux perf, system wide (with `wrk`: wrk's uniform-64 window), the API's JIT-compiled code named through
+# uniform-64 window with Linux perf, system wide (with `wrk`: wrk's first uniform window), the API's JIT-compiled code named through
 # DOTNET_PerfMapEnabled; reports in the run directory).
 # Output: the table on stdout; logs, pgbench transaction logs and results.jsonl under
 # .data/bench/run-<UTC time>/ (git-ignored).
@@ -63,14 +63,16 @@ done
 (( WARMUP <= 60 )) || { echo "run.sh: BENCH_WARMUP must be at most 60 s" >&2; exit 2; }
 (( ACCOUNTS >= 12 && ACCOUNTS <= 1000000 )) || { echo "run.sh: BENCH_ACCOUNTS must be 12..1000000" >&2; exit 2; }
 (( MAX_TRIES >= 1 && MAX_TRIES <= 100 )) || { echo "run.sh: BENCH_MAX_TRIES must be 1..100" >&2; exit 2; }
-[[ $SWEEP =~ ^[[:space:]]*[0-9]+([[:space:]]+[0-9]+)*[[:space:]]*$ ]] || { echo "run.sh: BENCH_SWEEP must be client counts separated by spaces, got '$SWEEP'" >&2; exit 2; }
-for clients in $SWEEP; do
-  (( clients >= 1 && clients <= 256 )) || { echo "run.sh: each BENCH_SWEEP count must be 1..256, got $clients" >&2; exit 2; }
-done
-[[ $WRK_CONNECTIONS =~ ^[[:space:]]*[0-9]+([[:space:]]+[0-9]+)*[[:space:]]*$ ]] || { echo "run.sh: BENCH_WRK_CONNECTIONS must be connection counts separated by spaces, got '$WRK_CONNECTIONS'" >&2; exit 2; }
-for connections in $WRK_CONNECTIONS; do
-  (( connections >= 1 && connections <= 1024 )) || { echo "run.sh: each BENCH_WRK_CONNECTIONS count must be 1..1024, got $connections" >&2; exit 2; }
-done
+# A list knob: counts separated by spaces, each within 1..MAX. count_list KNOB MAX WHAT (KNOB: the variable, BENCH_KNOB its setting)
+count_list() {
+  local name="BENCH_$1" value="${!1}" count
+  [[ $value =~ ^[[:space:]]*[0-9]+([[:space:]]+[0-9]+)*[[:space:]]*$ ]] || { echo "run.sh: $name must be $3 separated by spaces, got '$value'" >&2; exit 2; }
+  for count in $value; do
+    (( count >= 1 && count <= $2 )) || { echo "run.sh: each $name count must be 1..$2, got $count" >&2; exit 2; }
+  done
+}
+count_list SWEEP 256 "client counts"
+count_list WRK_CONNECTIONS 1024 "connection counts"
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
